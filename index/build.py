@@ -1,0 +1,546 @@
+"""Building and updating an index: plain generators yielding Progress, with a cancel event.
+
+Both cores do the whole pipeline. Work is cut into *units* (a file, or a shard of a large
+multi-record file); each worker process reads, cleans, extracts and indexes its units into its own
+Whoosh segment. The parent only hands out units, collects per-unit reports, removes exact
+duplicates across workers (as deletions inside the new segments) and commits one table of contents
+that names every segment: a single atomic step. ``rebuild`` writes a fresh generation and swaps it in
+(``index.store.publish``); ``update`` adds segments to the live generation under the writer lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import os
+import queue
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.index import LockError
+from whoosh.util.numeric import byte_to_length
+from whoosh.writing import SegmentWriter
+
+from index import store
+from index.extract import ExtractOptions, extract
+from index.model import Progress, RawDocument, ReadError, Skip, Summary
+from index.readers import FieldMapping, discover, read_file
+from index.schema import to_document
+
+# Multi-record files larger than this are split into one shard per worker.
+SHARD_BYTES = 4 * 1024 * 1024
+# Below this much input, worker start-up (~1 s each) costs more than it saves.
+PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+RECORD_SUFFIXES = {".jsonl", ".ndjson", ".csv", ".tsv", ".sgm", ".sgml"}
+PROGRESS_INTERVAL = 0.2
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Everything that shapes what a rebuild or update reads, besides the paths."""
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    mapping: FieldMapping = field(default_factory=FieldMapping)
+    extract: ExtractOptions = field(default_factory=ExtractOptions)
+    workers: int | None = None  # None: one per core when the input is large enough; 0: in-process
+    max_bytes: int = 64 * 1024 * 1024
+    limitmb: int = 128  # Whoosh's in-memory posting pool per worker
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A piece of work: a file, or shard ``shard[0]`` of ``shard[1]`` of a multi-record file."""
+
+    order: int
+    path: str
+    size: int
+    mtime_ns: int
+    shard: tuple[int, int] | None = None
+
+
+@dataclass
+class UnitReport:
+    """What a worker did with one unit."""
+
+    unit: Unit
+    worker: int = 0  # which worker's segment holds the articles
+    kind: str = ""
+    records: int = 0
+    # (article id, record, local docnum in the worker's segment, label)
+    articles: list[tuple[str, int | None, int, str]] = field(default_factory=list)
+    skips: list[Skip] = field(default_factory=list)
+
+
+class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
+    """A SegmentWriter whose commit reads field lengths from memory, not once per posting from disk.
+
+    Whoosh's ``add_postings`` asks the on-disk length column for every posting (a seek and a read
+    each); on Reuters that was ~30% of commit time. Loading each length column once is equivalent.
+    """
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        pdr = self.per_document_reader() if self.codec.length_stats else None
+        lengths = _CachedLengths(pdr) if pdr is not None else None
+        try:
+            self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+            self.fieldwriter.close()
+        finally:
+            if pdr is not None:
+                pdr.close()
+
+    def commit_with(self, extra_segments: Sequence[Any]) -> None:
+        """Commit this writer's changes plus segments written by worker processes, in one TOC."""
+        self._check_state()
+        final = self._merge_segments(None, False, True)
+        if self._added:
+            final.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        final.extend(extra_segments)
+        self._commit_toc(final)
+        self._finish()
+
+
+_LENGTH_TABLE = [byte_to_length(b) for b in range(256)]
+
+
+class _CachedLengths:
+    def __init__(self, pdr: Any) -> None:
+        self._pdr = pdr
+        self._columns: dict[str, Any] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        col = self._columns.get(fieldname)
+        if col is None:
+            reader = self._pdr._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            col = self._columns[fieldname] = reader.load() if reader is not None else ()
+        if docnum >= len(col):
+            return default
+        return _LENGTH_TABLE[col[docnum]]
+
+
+class UnitIndexer:
+    """Reads, extracts and indexes units into one new segment of the index at ``gen``."""
+
+    def __init__(self, gen: str, options: BuildOptions) -> None:
+        self.options = options
+        self.ix = store.open_generation(Path(gen))
+        self.writer: FastSegmentWriter | None = None
+        self.docnum = 0
+
+    def _writer(self) -> FastSegmentWriter:
+        if self.writer is None:
+            # _lk=False: the parent holds the index lock for the whole operation.
+            self.writer = FastSegmentWriter(self.ix, _lk=False, limitmb=self.options.limitmb)
+        return self.writer
+
+    def index_unit(self, unit: Unit) -> UnitReport:
+        """Index one unit; bad input becomes skips, never an exception."""
+        report = UnitReport(unit=unit)
+        opts = self.options
+        try:
+            items: Iterable[RawDocument | ReadError] = read_file(
+                Path(unit.path), opts.mapping, max_bytes=opts.max_bytes, shard=unit.shard
+            )
+            for item in items:
+                if isinstance(item, ReadError):
+                    report.skips.append(Skip(item.label(), item.reason))
+                    continue
+                report.records += 1
+                report.kind = item.provenance.kind.value
+                try:
+                    article = extract(item, opts.extract)
+                except Exception as exc:  # extraction must not lose the rest of the file
+                    report.skips.append(Skip(item.provenance.label(), f"extraction failed: {exc!r}"))
+                    continue
+                if not article.body.strip() and not article.title.strip():
+                    report.skips.append(Skip(item.provenance.label(), "no text after cleaning"))
+                    continue
+                self._writer().add_document(**to_document(article))
+                report.articles.append(
+                    (article.id, item.provenance.record, self.docnum, item.provenance.label())
+                )
+                self.docnum += 1
+        except Exception as exc:  # a reader bug must not stop the import either
+            report.skips.append(Skip(unit.path, f"could not read: {exc!r}"))
+        return report
+
+    def finish(self) -> Any | None:
+        """Write the segment; returns it (picklable) or None when nothing was added."""
+        if self.writer is None:
+            return None
+        if not self.writer._added:
+            self.writer.cancel()
+            return None
+        segment = self.writer._finalize_segment()
+        self.writer = None
+        return segment
+
+    def cancel(self) -> None:
+        """Discard the segment being written."""
+        if self.writer is not None:
+            with contextlib.suppress(Exception):
+                self.writer.cancel()
+            self.writer = None
+
+
+def _worker_main(worker: int, gen: str, options: BuildOptions, tasks: Any, results: Any) -> None:
+    indexer = UnitIndexer(gen, options)
+    parent = os.getppid()
+    while True:
+        try:
+            unit = tasks.get(timeout=1.0)
+        except queue.Empty:
+            if os.getppid() != parent:  # the parent was killed: stop, its build dir is garbage
+                indexer.cancel()
+                return
+            continue
+        if unit is None:
+            break
+        report = indexer.index_unit(unit)
+        report.worker = worker
+        results.put(("unit", worker, report))
+    results.put(("segment", worker, indexer.finish()))
+
+
+def plan_units(
+    paths: Sequence[str | Path], options: BuildOptions, workers: int
+) -> tuple[list[Unit], list[Skip]]:
+    """Discover files and cut them into units; unreadable paths become skips."""
+    units: list[Unit] = []
+    skips: list[Skip] = []
+    for found in discover(list(paths), options.include, options.exclude):
+        if isinstance(found, ReadError):
+            skips.append(Skip(found.label(), found.reason))
+            continue
+        path = Path(os.path.abspath(found))
+        try:
+            st = path.stat()
+        except OSError as exc:
+            skips.append(Skip(str(path), exc.strerror or str(exc)))
+            continue
+        shards = 1
+        if workers > 1 and path.suffix.lower() in RECORD_SUFFIXES and st.st_size > SHARD_BYTES:
+            shards = workers
+        for i in range(shards):
+            units.append(
+                Unit(
+                    order=len(units),
+                    path=str(path),
+                    size=st.st_size,
+                    mtime_ns=st.st_mtime_ns,
+                    shard=(i, shards) if shards > 1 else None,
+                )
+            )
+    return units, skips
+
+
+def _choose_workers(options: BuildOptions, units: list[Unit]) -> int:
+    if options.workers is not None:
+        return max(0, options.workers)
+    total = sum(u.size for u in units if u.shard is None or u.shard[0] == 0)
+    if total < PARALLEL_MIN_BYTES:
+        return 0
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def _run_units(
+    gen: Path,
+    units: list[Unit],
+    options: BuildOptions,
+    workers: int,
+    cancel: threading.Event,
+) -> Iterator[UnitReport | dict[int, Any]]:
+    """Index units in-process or in worker processes; yields reports, then {worker: segment}."""
+    if workers == 0:
+        indexer = UnitIndexer(str(gen), options)
+        for unit in units:
+            if cancel.is_set():
+                indexer.cancel()
+                return
+            yield indexer.index_unit(unit)
+        seg = indexer.finish()
+        yield {0: seg} if seg is not None else {}
+        return
+
+    # spawn, not fork: the caller may be a GUI process with threads of its own.
+    ctx = mp.get_context("spawn")
+    tasks = ctx.Queue()
+    results = ctx.Queue()
+    procs = [
+        ctx.Process(target=_worker_main, args=(i, str(gen), options, tasks, results), daemon=True)
+        for i in range(workers)
+    ]
+    for p in procs:
+        p.start()
+    try:
+        for unit in units:
+            tasks.put(unit)
+        for _ in procs:
+            tasks.put(None)
+        segments: dict[int, Any] = {}
+        finished = 0
+        while finished < len(procs):
+            if cancel.is_set():
+                return
+            try:
+                kind, worker, payload = results.get(timeout=0.1)
+            except queue.Empty:
+                if not any(p.is_alive() for p in procs) and results.empty():
+                    raise RuntimeError("an indexing worker died unexpectedly") from None
+                continue
+            if kind == "unit":
+                yield payload
+            else:
+                finished += 1
+                if payload is not None:
+                    segments[worker] = payload
+        yield segments
+    finally:
+        for p in procs:
+            if p.is_alive() and cancel.is_set():
+                p.terminate()
+        for p in procs:
+            p.join(timeout=30)
+            if p.is_alive():
+                p.terminate()
+                p.join()
+
+
+@dataclass
+class _Tally:
+    started: float = field(default_factory=time.monotonic)
+    files_total: int = 0
+    files_done: int = 0
+    articles: int = 0
+    indexed: int = 0
+    skips: list[Skip] = field(default_factory=list)
+    duplicates: list[Skip] = field(default_factory=list)
+    last_emit: float = 0.0
+
+    def progress(self, stage: Any, message: str = "", summary: Summary | None = None) -> Progress:
+        return Progress(
+            stage=stage,
+            files_done=self.files_done,
+            files_total=self.files_total,
+            articles=self.articles,
+            indexed=self.indexed,
+            skipped=len(self.skips),
+            elapsed=time.monotonic() - self.started,
+            message=message,
+            summary=summary,
+        )
+
+    def due(self) -> bool:
+        now = time.monotonic()
+        if now - self.last_emit >= PROGRESS_INTERVAL:
+            self.last_emit = now
+            return True
+        return False
+
+
+def _index_into(
+    ix_writer: FastSegmentWriter,
+    gen: Path,
+    manifest: store.Manifest,
+    units: list[Unit],
+    options: BuildOptions,
+    cancel: threading.Event,
+    tally: _Tally,
+    existing_ids: set[str],
+) -> Iterator[Progress]:
+    """Run the units, dedupe, record the manifest and commit. Stops early when cancelled."""
+    workers = _choose_workers(options, units)
+    reports: list[UnitReport] = []
+    segments: dict[int, Any] = {}
+    for item in _run_units(gen, units, options, workers, cancel):
+        if isinstance(item, dict):
+            segments = item
+            break
+        reports.append(item)
+        tally.files_done += 1
+        tally.articles += len(item.articles)
+        tally.skips.extend(item.skips)
+        if tally.due():
+            yield tally.progress("index", item.unit.path)
+    if cancel.is_set():
+        return
+
+    # Reports arrive in completion order; the first provider in file order keeps an id.
+    reports.sort(key=lambda r: r.unit.order)
+    seen: dict[str, str] = {}
+    per_file: dict[str, tuple[Unit, str, list[tuple[str, int | None, bool]], int]] = {}
+    for report in reports:
+        unit = report.unit
+        entry = per_file.setdefault(unit.path, (unit, report.kind, [], 0))
+        rows = entry[2]
+        for article_id, record, docnum, label in report.articles:
+            keep = article_id not in seen and article_id not in existing_ids
+            if keep:
+                seen[article_id] = label
+                tally.indexed += 1
+            else:
+                first = seen.get(article_id, "an article already in the index")
+                tally.duplicates.append(Skip(label, f"exact duplicate of {first}"))
+                segments[report.worker].delete_document(docnum)
+            rows.append((article_id, record, keep))
+        per_file[unit.path] = (entry[0], report.kind or entry[1], rows, entry[3] + len(report.skips))
+
+    yield tally.progress("commit", "writing the index")
+    try:
+        ix_writer.commit_with([segments[w] for w in sorted(segments)])
+    except Exception:
+        with contextlib.suppress(Exception):
+            ix_writer.cancel()  # else Whoosh's lock stays held (TECH-NOTES)
+        raise
+    for unit, kind, rows, skipped in per_file.values():
+        manifest.record_file(unit.path, unit.size, unit.mtime_ns, kind, rows, skipped)
+    manifest.commit()
+
+
+def rebuild(
+    paths: Sequence[str | Path],
+    index_dir: Path,
+    options: BuildOptions | None = None,
+    cancel: threading.Event | None = None,
+) -> Iterator[Progress]:
+    """Build a fresh index of ``paths`` beside the live one and swap it in atomically."""
+    options = options or BuildOptions()
+    cancel = cancel or threading.Event()
+    tally = _Tally()
+    lock = store.WriteLock(index_dir)
+    lock.acquire()
+    build: Path | None = None
+    try:
+        yield tally.progress("scan", "looking for files")
+        units, scan_skips = plan_units(paths, options, os.cpu_count() or 1)
+        tally.skips.extend(scan_skips)
+        tally.files_total = len(units)
+        build = store.new_build_dir(index_dir)
+        ix = store.create_generation(build, _options_record(paths, options))
+        manifest = store.Manifest(build / store.MANIFEST_FILE)
+        try:
+            writer = FastSegmentWriter(ix, limitmb=options.limitmb)
+            yield from _index_into(writer, build, manifest, units, options, cancel, tally, set())
+        finally:
+            manifest.close()
+        if cancel.is_set():
+            yield tally.progress("cancelled", "cancelled; the previous index is unchanged")
+            return
+        yield tally.progress("swap", "publishing the new index")
+        gen = store.publish(index_dir, build)
+        build = None
+        yield _done(tally, index_dir, gen)
+    finally:
+        if build is not None:
+            shutil.rmtree(build, ignore_errors=True)
+        lock.release()
+
+
+def update(
+    paths: Sequence[str | Path],
+    index_dir: Path,
+    options: BuildOptions | None = None,
+    cancel: threading.Event | None = None,
+) -> Iterator[Progress]:
+    """Read only new or changed files under ``paths``; drop articles of files that are gone."""
+    options = options or BuildOptions()
+    cancel = cancel or threading.Event()
+    tally = _Tally()
+    lock = store.WriteLock(index_dir)
+    lock.acquire()
+    try:
+        gen = store.current_generation(index_dir)
+        ix = store.open_generation(gen)
+        yield tally.progress("scan", "comparing files with the index")
+        units, scan_skips = plan_units(paths, options, os.cpu_count() or 1)
+        tally.skips.extend(scan_skips)
+        manifest = store.Manifest(gen / store.MANIFEST_FILE)
+        try:
+            known = manifest.file_state()
+            roots = [os.path.abspath(p) for p in paths]
+            present = {u.path for u in units}
+            changed = sorted({u.path for u in units if known.get(u.path) != (u.size, u.mtime_ns)})
+            removed = sorted(
+                p for p in known if p not in present and any(_is_under(p, r) for r in roots)
+            )
+            # Articles that a changed or removed file shared with an unchanged one must be
+            # re-read from the survivor, or deleting the old copy would lose them.
+            affected = manifest.ids_of(changed + removed)
+            survivors = manifest.paths_providing(affected) - set(changed) - set(removed)
+            reread = set(changed) | {p for p in survivors if p in present}
+            todo = [u for u in units if u.path in reread]
+            tally.files_total = len(todo)
+            try:
+                writer = FastSegmentWriter(ix, limitmb=options.limitmb)
+            except LockError as exc:
+                raise store.whoosh_writer_busy(exc, index_dir) from exc
+            for p in sorted(reread | set(removed)):
+                writer.delete_by_term("path", p)
+            manifest.forget(sorted(reread | set(removed)))
+            existing = manifest.indexed_ids()
+            yield from _index_into(writer, gen, manifest, todo, options, cancel, tally, existing)
+            if cancel.is_set():
+                with contextlib.suppress(Exception):
+                    writer.cancel()
+                manifest.db.rollback()
+                yield tally.progress("cancelled", "cancelled; the index is unchanged")
+                return
+        finally:
+            manifest.close()
+        yield _done(
+            tally,
+            index_dir,
+            gen,
+            removed_files=len(removed),
+            unchanged_files=len(present) - len(reread),
+        )
+    finally:
+        lock.release()
+
+
+def _is_under(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _done(tally: _Tally, index_dir: Path, gen: Path, **extra: int) -> Progress:
+    ix = store.open_generation(gen)
+    with ix.reader() as reader:
+        total = reader.doc_count()
+    summary = Summary(
+        index_dir=str(index_dir),
+        files=tally.files_done,
+        articles=tally.articles,
+        indexed=tally.indexed,
+        skipped=tuple(tally.skips),
+        duplicates=tuple(tally.duplicates),
+        total_articles=total,
+        index_bytes=store.dir_size(gen),
+        elapsed=time.monotonic() - tally.started,
+        **extra,
+    )
+    return tally.progress("done", "finished", summary)
+
+
+def _options_record(paths: Sequence[str | Path], options: BuildOptions) -> dict[str, Any]:
+    record = asdict(options)
+    record["paths"] = [os.path.abspath(p) for p in paths]
+    return _jsonable(record)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
