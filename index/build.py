@@ -159,7 +159,9 @@ class UnitIndexer:
                 try:
                     article = extract(item, opts.extract)
                 except Exception as exc:  # extraction must not lose the rest of the file
-                    report.skips.append(Skip(item.provenance.label(), f"extraction failed: {exc!r}"))
+                    report.skips.append(
+                        Skip(item.provenance.label(), f"extraction failed: {exc!r}")
+                    )
                     continue
                 if not article.body.strip() and not article.title.strip():
                     report.skips.append(Skip(item.provenance.label(), "no text after cleaning"))
@@ -392,7 +394,12 @@ def _index_into(
                 tally.duplicates.append(Skip(label, f"exact duplicate of {first}"))
                 segments[report.worker].delete_document(docnum)
             rows.append((article_id, record, keep))
-        per_file[unit.path] = (entry[0], report.kind or entry[1], rows, entry[3] + len(report.skips))
+        per_file[unit.path] = (
+            entry[0],
+            report.kind or entry[1],
+            rows,
+            entry[3] + len(report.skips),
+        )
 
     yield tally.progress("commit", "writing the index")
     try:

@@ -35,7 +35,9 @@ class Provenance:
 
     path: str
     kind: Kind
-    record: int | None = None  # 1-based record number in multi-record files (JSONL, CSV, feeds, SGML)
+    record: int | None = (
+        None  # 1-based record number in multi-record files (JSONL, CSV, feeds, SGML)
+    )
     content_hash: str = ""  # blake2b-128 hex of the record's raw bytes (or text)
     file_mtime: float | None = None  # seconds since the epoch; anchors relative dates
 

@@ -282,7 +282,9 @@ class Manifest:
 
     def providers(self, article_id: str) -> list[tuple[str, int | None, bool]]:
         """Every (path, record, indexed) that provided an article id."""
-        rows = self.db.execute("SELECT path, record, indexed FROM articles WHERE id=?", (article_id,))
+        rows = self.db.execute(
+            "SELECT path, record, indexed FROM articles WHERE id=?", (article_id,)
+        )
         return [(p, r, bool(i)) for p, r, i in rows]
 
     def ids_of(self, paths: list[str]) -> set[str]:
@@ -291,7 +293,8 @@ class Manifest:
         for chunk in _chunks(paths, 500):
             marks = ",".join("?" * len(chunk))
             out.update(
-                r[0] for r in self.db.execute(f"SELECT id FROM articles WHERE path IN ({marks})", chunk)
+                r[0]
+                for r in self.db.execute(f"SELECT id FROM articles WHERE path IN ({marks})", chunk)
             )
         return out
 
@@ -306,7 +309,8 @@ class Manifest:
         for chunk in _chunks(id_list, 500):
             marks = ",".join("?" * len(chunk))
             out.update(
-                r[0] for r in self.db.execute(f"SELECT path FROM articles WHERE id IN ({marks})", chunk)
+                r[0]
+                for r in self.db.execute(f"SELECT path FROM articles WHERE id IN ({marks})", chunk)
             )
         return out
 

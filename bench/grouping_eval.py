@@ -1,0 +1,850 @@
+"""Evaluate near-duplicate story grouping (``index.stories``) on labelled data from the corpora.
+
+The labelled set is built from ``../shared/corpora`` (nothing is copied into the repository):
+
+* every Reuters-21578 article with a body and every BBC article, each its own story, except real
+  duplicates: identical bodies (Reuters re-sends, the BBC's ~98 duplicate groups) and Reuters
+  "CORRECTED" re-issues (same title within 3 days, bodies at least 70% alike by difflib);
+* for sampled originals, a rule-based rewrite of one strength (labelled with the original):
+  ``light`` trims the end, changes credits, inserts READ MORE and photo lines; ``medium`` also
+  drops and reorders ~30% of sentences, rewrites the intro and substitutes words; ``heavy`` keeps
+  only ~30-40% of the sentences, paraphrases the others and merges in paragraphs of a second
+  story; ``cluster`` gives one original five copies (two light, one medium, two heavy);
+* hard negatives that must stay apart: next-day follow-ups (another real story plus one, or two,
+  background paragraphs copied from the original: labelled with the other story), same-day
+  templated earnings reports of different companies and same-day stories on the same topic
+  (both occur naturally in Reuters).
+
+Reports pairwise precision/recall/F1 and the Adjusted Rand Index per category and overall, the
+hard-negative merges, a threshold sweep, build time and memory per 10k articles, and the time to
+add 1,000 articles to a 100k-article index (``--scale``). Run::
+
+    .venv/bin/python bench/grouping_eval.py                 # quality + 100k scale test
+    .venv/bin/python bench/grouping_eval.py --scale 0       # quality only
+    .venv/bin/python bench/grouping_eval.py --scale 20000   # smaller scale test
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import difflib
+import json
+import random
+import re
+import resource
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from math import comb
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from index import stories  # noqa: E402
+from index.stories import StoryIndex, StoryInput  # noqa: E402
+
+CORPORA = ROOT.parent / "shared" / "corpora"
+REUTERS = CORPORA / "reuters21578" / "reuters21578.jsonl"
+BBC = CORPORA / "bbc" / "bbc.jsonl"
+AG_NEWS = CORPORA / "ag_news" / "test.csv"
+
+STRENGTHS = ("light", "medium", "heavy", "cluster")
+OUTLETS = (
+    "The Daily Ledger", "Metro Wire", "Harbour Times", "Northern Post", "Evening Courier",
+    "Capital Journal", "Valley Herald", "Coastal Gazette", "Market Monitor", "City Examiner",
+)  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# Corpus
+
+
+@dataclass(frozen=True)
+class Art:
+    """One labelled article: the engine input plus ground truth and bookkeeping."""
+
+    id: str
+    title: str
+    body: str
+    date: datetime | None
+    source: str | None
+    story: str  # ground-truth story label
+    category: str  # "real", a strength, "follow1", "follow2"
+    topics: tuple[str, ...] = ()
+    templated: bool = False
+
+    def input(self) -> StoryInput:
+        """The article as the engine sees it."""
+        return StoryInput(self.id, self.title, self.body, self.date, self.source)
+
+
+_EARNINGS_TITLE = re.compile(r"\b(QTR|QTRS|YEAR|MTHS|NET|LOSS|PROFIT|EARNINGS|DIVIDEND|DIV)\b")
+
+
+def _reuters_body(body: str) -> str:
+    # The sign-off is chrome the real cleaner removes; keep the paragraph indentation.
+    return re.sub(r"\s*\bReuter\s*$", "", body.rstrip(), flags=re.IGNORECASE).rstrip()
+
+
+def load_reuters() -> list[Art]:
+    """Reuters-21578 articles with a body."""
+    out = []
+    with REUTERS.open(encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            body = _reuters_body(r.get("body") or "")
+            if not body.strip():
+                continue
+            date = datetime.fromisoformat(r["date"]).replace(tzinfo=UTC) if r.get("date") else None
+            title = r.get("title") or ""
+            templated = bool(_EARNINGS_TITLE.search(title)) and " vs " in body
+            out.append(
+                Art(
+                    f"r{r['newid']}",
+                    title,
+                    body,
+                    date,
+                    "Reuters",
+                    f"r{r['newid']}",
+                    "real",
+                    tuple(r.get("topics") or ()),
+                    templated,
+                )
+            )
+    return out
+
+
+def load_bbc() -> list[Art]:
+    """BBC News articles (no dates)."""
+    out = []
+    with BBC.open(encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            key = "b" + r["doc_id"].replace("/", "-").removesuffix(".txt")
+            out.append(
+                Art(key, r["title"], r["body"], None, "BBC", key, "real", (r["category"],))
+            )
+    return out
+
+
+def load_ag_news() -> list[Art]:
+    """AG News test items (title + one-paragraph description; no dates)."""
+    out = []
+    with AG_NEWS.open(encoding="utf-8") as f:
+        for n, row in enumerate(csv.reader(f)):
+            if len(row) < 3:
+                continue
+            key = f"g{n}"
+            body = row[2].replace("\\", " ")
+            out.append(Art(key, row[1], body, None, None, key, "real", (row[0],)))
+    return out
+
+
+def _norm_body(body: str) -> str:
+    return " ".join(body.lower().split())
+
+
+def label_real_duplicates(arts: list[Art]) -> list[Art]:
+    """Give identical bodies and CORRECTED re-issues one story label."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    by_body: dict[str, str] = {}
+    for a in arts:
+        key = _norm_body(a.body)
+        if key in by_body:
+            union(by_body[key], a.story)
+        else:
+            by_body[key] = a.story
+    by_title: dict[str, list[Art]] = defaultdict(list)
+    for a in arts:
+        if a.source == "Reuters":
+            core = re.sub(r"^\(?CORRECTED\)?\s*-\s*", "", a.title).strip()
+            by_title[core].append(a)
+    for a in arts:
+        if a.source == "Reuters" and "CORRECTED" in a.title:
+            core = re.sub(r"^\(?CORRECTED\)?\s*-\s*", "", a.title).strip()
+            for b in by_title[core]:
+                if b is a or a.date is None or b.date is None:
+                    continue
+                if abs((a.date - b.date).days) > 3:
+                    continue
+                if difflib.SequenceMatcher(None, a.body, b.body).ratio() >= 0.7:
+                    union(a.story, b.story)
+    return [replace(a, story=find(a.story)) for a in arts]
+
+
+# ---------------------------------------------------------------------------------------------
+# Rule-based rewrites
+
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "said": ("says", "stated", "told reporters"),
+    "company": ("firm", "group"),
+    "government": ("administration", "authorities"),
+    "about": ("around", "roughly", "some"),
+    "increase": ("rise", "gain"),
+    "increased": ("rose", "climbed", "went up"),
+    "decreased": ("fell", "declined", "dropped"),
+    "rose": ("climbed", "increased", "gained"),
+    "fell": ("dropped", "declined", "slipped"),
+    "expected": ("forecast", "anticipated"),
+    "announced": ("unveiled", "disclosed"),
+    "major": ("big", "leading"),
+    "large": ("big", "sizeable"),
+    "because": ("as", "since"),
+    "however": ("but", "though"),
+    "officials": ("authorities", "officers"),
+    "pct": ("percent", "per cent"),
+    "percent": ("pct", "per cent"),
+    "mln": ("million",),
+    "million": ("mln", "m"),
+    "billion": ("bn", "billion"),
+    "dlrs": ("dollars", "U.S. dlrs"),
+    "shares": ("stock", "equity"),
+    "agreed": ("consented",),
+    "plans": ("intends", "aims"),
+    "will": ("is set to", "would"),
+    "also": ("in addition", "further"),
+    "but": ("although", "yet"),
+    "month": ("period",),
+    "year": ("twelve months",),
+    "talks": ("negotiations", "discussions"),
+    "meeting": ("session", "gathering"),
+    "prices": ("rates", "costs"),
+    "sales": ("revenue", "turnover"),
+    "profit": ("earnings", "income"),
+    "market": ("marketplace", "sector"),
+    "centre": ("center",),
+    "defence": ("defense",),
+    "organisation": ("organization",),
+    "programme": ("program",),
+    "recently": ("lately",),
+    "spokesman": ("spokesperson", "representative"),
+    "told": ("informed", "said to"),
+    "people": ("persons", "individuals"),
+    "new": ("fresh", "latest"),
+    "first": ("initial", "earliest"),
+    "said.": ("added.", "noted."),
+}
+
+_WORD = re.compile(r"[A-Za-z.]+")
+
+
+def substitute(text: str, rng: random.Random, rate: float) -> str:
+    """Replace known words by synonyms with probability ``rate``."""
+
+    def swap(m: re.Match[str]) -> str:
+        word = m.group(0)
+        options = SYNONYMS.get(word.lower())
+        if not options or rng.random() >= rate:
+            return word
+        new = rng.choice(options)
+        return new.capitalize() if word[0].isupper() else new
+
+    return _WORD.sub(swap, text)
+
+
+_ATTRIBUTION = re.compile(r"^(?P<body>.+?),?\s+(?P<who>(?:[A-Z][\w.'-]*\s*){1,4}|the \w+|he|she|it|they)\s+said\.$")
+
+
+def paraphrase(sentence: str, rng: random.Random) -> str:
+    """A rule-based paraphrase: attribution moved, clauses swapped, synonyms, asides dropped."""
+    s = re.sub(r"\s*\([^)]*\)", "", sentence)
+    m = _ATTRIBUTION.match(s)
+    if m:
+        body = m.group("body").rstrip(",")
+        s = f"According to {m.group('who')}, {body[0].lower()}{body[1:]}."
+    else:
+        parts = [p for p in s.rstrip(".").split(", ") if p]
+        if len(parts) >= 2:
+            i = rng.randrange(len(parts) - 1)
+            parts[i], parts[i + 1] = parts[i + 1], parts[i]
+            s = ", ".join(parts)
+            s = s[0].upper() + s[1:] + "."
+    s = substitute(s, rng, 0.7)
+    words = s.split()
+    if len(words) > 8:
+        # Drop a few function words and adverbs, as a rewriting editor would.
+        drop = {w for w in words if w.lower() in {"the", "a", "also", "still", "now", "very"}}
+        words = [w for w in words if w not in drop or rng.random() < 0.5]
+    return " ".join(words)
+
+
+INTRO_OPENERS = (
+    "In a development closely watched by markets,",
+    "Attention turned on {day} to",
+    "The latest twist involves",
+    "Fresh news emerged about",
+    "Observers were digesting word about",
+)
+
+
+def rewrite_intro(sentence: str, rng: random.Random) -> str:
+    """A new first sentence on the same subject, sharing only its key names and numbers."""
+    keys = [w.strip(",.;:()\"'") for w in sentence.split()]
+    keys = [w for w in keys if w and (w[0].isupper() or w[0].isdigit())][1:6]
+    day = rng.choice(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"))
+    opener = rng.choice(INTRO_OPENERS).format(day=day)
+    subject = " and ".join(keys[:2]) if keys else "the matter"
+    rest = ", ".join(keys[2:])
+    tail = f", with {rest} in focus" if rest else ""
+    return f"{opener} {subject}{tail}, according to people familiar with the situation."
+
+
+def paragraphs(body: str) -> list[list[str]]:
+    """Paragraphs as lists of sentences (the engine's splitter is reused for sentences)."""
+    pars = [p for p in re.split(r"\n\s*\n|\n(?=[ \t]+\S)", body) if p.strip()]
+    out = []
+    for p in pars:
+        sents = stories.sentences(p)
+        if sents:
+            out.append(sents)
+    return out
+
+
+def render(pars: Sequence[Sequence[str]]) -> str:
+    """Paragraphs joined the way a web page shows them: blank lines, no hard wraps."""
+    return "\n\n".join(" ".join(p) for p in pars if p)
+
+
+CREDIT_LINES = (
+    "Reuters/AP",
+    "Additional reporting by Staff Correspondents; Editing by the Desk",
+    "- Reuters",
+    "(c) Wire services",
+    "With AAP",
+)
+
+
+def light(pars: list[list[str]], rng: random.Random, titles: Sequence[str]) -> list[list[str]]:
+    """Trim the end, change credits, insert READ MORE and photo lines."""
+    pars = [list(p) for p in pars]
+    if len(pars) >= 4 and rng.random() < 0.7:
+        pars = pars[: len(pars) - rng.choice((1, 2))]
+    if rng.random() < 0.5 and pars:
+        place = rng.choice(("WASHINGTON", "LONDON", "TOKYO", "NEW YORK", "SYDNEY"))
+        pars[0][0] = f"{place} (Reuters) - {pars[0][0]}"
+    pars.append([rng.choice(CREDIT_LINES)])
+    for _ in range(rng.choice((1, 2))):
+        pos = rng.randint(1, max(1, len(pars) - 1))
+        pars.insert(pos, [f"READ MORE: {rng.choice(titles).title()}"])
+    if rng.random() < 0.5:
+        pos = rng.randint(1, max(1, len(pars) - 1))
+        pars.insert(pos, ["File photo.", "IMAGE: AFP/Getty Images."])
+    return pars
+
+
+def medium(pars: list[list[str]], rng: random.Random, titles: Sequence[str]) -> list[list[str]]:
+    """Light edits plus dropped/reordered sentences, a new intro and word substitutions."""
+    sents = [s for p in pars for s in p]
+    first, rest = sents[0], sents[1:]
+    n_change = max(1, round(0.3 * len(rest)))
+    changed = rng.sample(range(len(rest)), min(n_change, len(rest)))
+    drop = set(changed[: len(changed) // 2])
+    move = changed[len(changed) // 2 :]
+    kept = [s for k, s in enumerate(rest) if k not in drop]
+    for k in move:
+        if k in drop or rest[k] not in kept:
+            continue
+        kept.remove(rest[k])
+        kept.insert(rng.randrange(len(kept) + 1), rest[k])
+    kept = [substitute(s, rng, 0.15) for s in kept]
+    body = [rewrite_intro(first, rng), *kept]
+    # Regroup into paragraphs of one or two sentences, as web copy does.
+    new_pars: list[list[str]] = []
+    k = 0
+    while k < len(body):
+        size = rng.choice((1, 2))
+        new_pars.append(body[k : k + size])
+        k += size
+    return light(new_pars, rng, titles)
+
+
+def heavy(
+    pars: list[list[str]], rng: random.Random, titles: Sequence[str], other: list[list[str]]
+) -> list[list[str]]:
+    """Keep ~30-40% of sentences, paraphrase the rest, merge in paragraphs of a second story."""
+    sents = [s for p in pars for s in p]
+    n = len(sents)
+    n_keep = max(1, round(n * rng.uniform(0.3, 0.4)))
+    keep = set(rng.sample(range(1, n), min(n_keep, n - 1))) if n > 1 else {0}
+    body = [rewrite_intro(sents[0], rng)]
+    for k in range(1, n):
+        if k in keep:
+            body.append(sents[k])
+        elif rng.random() < 0.8:
+            body.append(paraphrase(sents[k], rng))
+    # Merge one or two paragraphs of another wire story, at the end or in the middle.
+    extra = other[1 : 1 + rng.choice((1, 2))] or other[:1]
+    pos = rng.choice((len(body), max(1, len(body) // 2)))
+    merged = body[:pos] + [s for p in extra for s in p] + body[pos:]
+    new_pars = [[s] for s in merged]
+    return light(new_pars, rng, titles)
+
+
+# ---------------------------------------------------------------------------------------------
+# The labelled set
+
+
+def _n_sentences(a: Art) -> int:
+    return sum(len(p) for p in paragraphs(a.body))
+
+
+def _shift(date: datetime | None, rng: random.Random, days: Sequence[int] = (0, 0, 1)) -> datetime | None:
+    if date is None or rng.random() < 0.15:
+        return None  # some outlets' copies have no usable date
+    return date + timedelta(days=rng.choice(days), hours=rng.randint(0, 9))
+
+
+def build_labelled(originals: int, seed: int) -> tuple[list[Art], dict[str, str]]:
+    """The evaluation articles and, for follow-ups, follow-up id → id of the copied original."""
+    rng = random.Random(seed)
+    reuters = label_real_duplicates(load_reuters())
+    bbc = label_real_duplicates(load_bbc())
+    arts: list[Art] = reuters + bbc
+    titles = [a.title for a in arts if 3 <= len(a.title.split()) <= 12]
+    dup_stories = Counter(a.story for a in arts)
+    pool = [
+        a
+        for a in arts
+        if not a.templated and dup_stories[a.story] == 1 and _n_sentences(a) >= 5
+        and len(a.body.split()) >= 80
+    ]
+    rng.shuffle(pool)
+    chosen = pool[:originals]
+    used = {a.id for a in chosen}
+    by_topic: dict[str, list[Art]] = defaultdict(list)
+    for a in pool[originals:]:
+        for t in a.topics[:1]:
+            by_topic[t].append(a)
+    variants: list[Art] = []
+    followed: dict[str, str] = {}
+    for n, orig in enumerate(chosen):
+        pars = paragraphs(orig.body)
+        strength = STRENGTHS[n % len(STRENGTHS)]
+        other = rng.choice(pool[originals:])
+        plan = {
+            "light": ["light"],
+            "medium": ["medium"],
+            "heavy": ["heavy"],
+            "cluster": ["light", "light", "medium", "heavy", "heavy"],
+        }[strength]
+        for k, kind in enumerate(plan):
+            if kind == "light":
+                new = light(pars, rng, titles)
+            elif kind == "medium":
+                new = medium(pars, rng, titles)
+            else:
+                new = heavy(pars, rng, titles, paragraphs(other.body))
+            variants.append(
+                Art(
+                    f"{orig.id}~{kind[0]}{k}",
+                    substitute(orig.title, rng, 0.3) if kind != "light" else orig.title,
+                    render(new),
+                    _shift(orig.date, rng),
+                    rng.choice(OUTLETS),
+                    orig.story,
+                    strength,
+                    orig.topics,
+                )
+            )
+        # Every other original also gets a next-day follow-up: another real story on the same
+        # topic with one (or two) background paragraphs of this one pasted in.
+        if n % 2 == 0 and len(pars) >= 3:
+            cands = [
+                a for a in by_topic.get(orig.topics[0] if orig.topics else "", [])
+                if a.id not in used and len(paragraphs(a.body)) >= 3
+            ]
+            if not cands:
+                continue
+            new_story = rng.choice(cands)
+            used.add(new_story.id)
+            n_bg = 1 if n % 4 == 0 else 2
+            bg_start = rng.randrange(1, len(pars) - n_bg + 1)
+            background = pars[bg_start : bg_start + n_bg]
+            npars = paragraphs(new_story.body)
+            pos = min(2, len(npars))
+            fpars = npars[:pos] + background + npars[pos:]
+            date = orig.date + timedelta(days=1) if orig.date else None
+            fid = f"{new_story.id}~f{n_bg}"
+            variants.append(
+                Art(
+                    fid,
+                    new_story.title,
+                    render(fpars),
+                    date,
+                    rng.choice(OUTLETS),
+                    new_story.story,
+                    f"follow{n_bg}",
+                    new_story.topics,
+                )
+            )
+            followed[fid] = orig.id
+    # Originals keep category "real" but are remembered through their variants' story labels.
+    return arts + variants, followed
+
+
+# ---------------------------------------------------------------------------------------------
+# Metrics
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Pairwise precision/recall/F1 and ARI over a set of articles."""
+
+    n: int
+    true_pairs: int
+    pred_pairs: int
+    tp: int
+    precision: float
+    recall: float
+    f1: float
+    ari: float
+
+
+def pair_scores(truth: dict[str, str], pred: dict[str, str], subset: Iterable[str]) -> Scores:
+    """Pairwise scores and the Adjusted Rand Index (contingency-table formula) over ``subset``."""
+    ids = list(subset)
+    cont: Counter[tuple[str, str]] = Counter()
+    t_sizes: Counter[str] = Counter()
+    p_sizes: Counter[str] = Counter()
+    for i in ids:
+        t, p = truth[i], pred.get(i, "solo:" + i)
+        cont[(t, p)] += 1
+        t_sizes[t] += 1
+        p_sizes[p] += 1
+    tp = sum(comb(v, 2) for v in cont.values())
+    tpairs = sum(comb(v, 2) for v in t_sizes.values())
+    ppairs = sum(comb(v, 2) for v in p_sizes.values())
+    total = comb(len(ids), 2)
+    precision = tp / ppairs if ppairs else 1.0
+    recall = tp / tpairs if tpairs else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    expected = tpairs * ppairs / total if total else 0.0
+    top = (tpairs + ppairs) / 2 - expected
+    ari = (tp - expected) / top if top else 1.0
+    return Scores(len(ids), tpairs, ppairs, tp, precision, recall, f1, ari)
+
+
+def category_subset(arts: Sequence[Art], pred: dict[str, str], category: str) -> set[str]:
+    """Articles of the stories that have a variant of ``category``, plus whatever the engine
+    grouped with them (so false merges count against that category's precision)."""
+    stories_ = {a.story for a in arts if a.category == category}
+    subset = {a.id for a in arts if a.story in stories_}
+    groups = {pred[i] for i in subset if i in pred}
+    subset |= {i for i, g in pred.items() if g in groups}
+    return subset
+
+
+def hard_negatives(
+    arts: Sequence[Art], pred: dict[str, str], followed: dict[str, str]
+) -> dict[str, tuple[int, int]]:
+    """(merged, total) counts of hard-negative pairs the engine put in one group."""
+    by_id = {a.id: a for a in arts}
+    out: dict[str, tuple[int, int]] = {}
+    for kind in ("follow1", "follow2"):
+        pairs = [(f, o) for f, o in followed.items() if by_id[f].category == kind]
+        merged = sum(1 for f, o in pairs if f in pred and pred.get(f) == pred.get(o))
+        out[f"follow-up ({kind[-1]} background paragraph{'s' if kind[-1] == '2' else ''})"] = (
+            merged,
+            len(pairs),
+        )
+    # Same-day pairs: templated earnings of different companies; same-topic distinct stories.
+    by_day: dict[tuple[object, str], list[Art]] = defaultdict(list)
+    for a in arts:
+        if a.source == "Reuters" and a.date is not None:
+            by_day[(a.date.date(), "t" if a.templated else "s")].append(a)
+    earn_total = earn_merged = topic_total = topic_merged = 0
+    for (_day, kind), group in by_day.items():
+        if kind == "t":
+            n = len(group)
+            stories_n = Counter(a.story for a in group)
+            earn_total += comb(n, 2) - sum(comb(v, 2) for v in stories_n.values())
+            groups = Counter((pred[a.id], a.story) for a in group if a.id in pred)
+            per_group: Counter[str] = Counter()
+            for (g, _s), v in groups.items():
+                per_group[g] += v
+            earn_merged += sum(comb(v, 2) for v in per_group.values()) - sum(
+                comb(v, 2) for v in groups.values()
+            )
+        else:
+            by_topic: dict[str, list[Art]] = defaultdict(list)
+            for a in group:
+                for t in a.topics:
+                    by_topic[t].append(a)
+            seen: set[tuple[str, str]] = set()
+            for members in by_topic.values():
+                for x in range(len(members)):
+                    for y in range(x + 1, len(members)):
+                        a, b = members[x], members[y]
+                        if a.story == b.story:
+                            continue
+                        key = (min(a.id, b.id), max(a.id, b.id))
+                        if key in seen:
+                            continue
+                        seen.add(key)
+                        topic_total += 1
+                        if a.id in pred and pred[a.id] == pred.get(b.id):
+                            topic_merged += 1
+    out["same-day templated earnings, different companies"] = (earn_merged, earn_total)
+    out["same-day same-topic distinct Reuters stories"] = (topic_merged, topic_total)
+    return out
+
+
+def merged_groups(arts: Sequence[Art], pred: dict[str, str]) -> int:
+    """Predicted groups that mix two or more true stories."""
+    stories_of: dict[str, set[str]] = defaultdict(set)
+    truth = {a.id: a.story for a in arts}
+    for i, g in pred.items():
+        stories_of[g].add(truth[i])
+    return sum(1 for s in stories_of.values() if len(s) > 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Runs
+
+
+def rss_mb() -> float:
+    """Current resident memory of this process in MB."""
+    return psutil.Process().memory_info().rss / 2**20
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far in MB (Linux reports KB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def build_index(path: Path | str, items: Iterable[StoryInput], label: str, every: int = 5000) -> tuple[StoryIndex, int, float]:
+    """Add everything to a fresh index, printing progress; returns (index, count, seconds)."""
+    index = StoryIndex(path)
+    start = time.perf_counter()
+    last = 0
+    count = 0
+    for count in index.add(items):
+        if count - last >= every:
+            last = count
+            el = time.perf_counter() - start
+            print(f"  {label}: {count:,} articles, {el:.0f} s, RSS {rss_mb():.0f} MB", flush=True)
+    return index, count, time.perf_counter() - start
+
+
+def fmt(x: float) -> str:
+    """Three decimals."""
+    return f"{x:.3f}"
+
+
+def quality(args: argparse.Namespace) -> None:
+    """Build the labelled set, index it and print the quality tables."""
+    print(f"Building the labelled set ({args.originals} rewritten originals, seed {args.seed}) …")
+    arts, followed = build_labelled(args.originals, args.seed)
+    if args.with_ag:
+        arts += load_ag_news()
+    truth = {a.id: a.story for a in arts}
+    counts = Counter(a.category for a in arts)
+    print(f"  {len(arts):,} articles: " + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())))
+    random.Random(args.seed).shuffle(arts)  # arrival order must not matter
+    rss0 = rss_mb()
+    with tempfile.TemporaryDirectory() as tmp:
+        index, n, secs = build_index(Path(tmp) / "stories.sqlite", (a.input() for a in arts), "eval")
+        print(f"  built in {secs:.1f} s ({secs / n * 10000:.1f} s per 10k), RSS {rss_mb():.0f} MB (+{rss_mb() - rss0:.0f}), peak {peak_rss_mb():.0f} MB")
+        t0 = time.perf_counter()
+        pred = index.groups(args.threshold)
+        t_group = time.perf_counter() - t0
+        print(f"  groups() at {args.threshold}: {t_group * 1000:.0f} ms, {len(set(pred.values())):,} groups")
+        rows = []
+        for cat in STRENGTHS:
+            sub = category_subset(arts, pred, cat)
+            rows.append((cat, pair_scores(truth, pred, sub)))
+        for cat in ("follow1", "follow2"):
+            sub = category_subset(arts, pred, cat)
+            rows.append((cat, pair_scores(truth, pred, sub)))
+        real_ids = {a.id for a in arts if a.category == "real"}
+        rows.append(("real articles only", pair_scores(truth, pred, real_ids)))
+        rows.append(("overall", pair_scores(truth, pred, truth)))
+        print()
+        print(f"### Grouping quality at threshold {args.threshold}")
+        print()
+        print("| subset | articles | true pairs | found pairs | precision | recall | F1 | ARI |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for name, s in rows:
+            print(f"| {name} | {s.n:,} | {s.true_pairs:,} | {s.pred_pairs:,} | {fmt(s.precision)} | {fmt(s.recall)} | {fmt(s.f1)} | {fmt(s.ari)} |")
+        print()
+        print("| hard negatives | merged | pairs |")
+        print("|---|---:|---:|")
+        for name, (m, t) in hard_negatives(arts, pred, followed).items():
+            print(f"| {name} | {m} | {t:,} |")
+        print(f"| predicted groups mixing ≥2 true stories | {merged_groups(arts, pred)} | {len(set(pred.values())):,} groups |")
+        print()
+        print("### Threshold sweep (regrouping from stored pairs, no recomputation)")
+        print()
+        print("| threshold | precision | recall | F1 | ARI | heavy recall | follow-ups merged | mixed groups | regroup ms |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for t in args.sweep:
+            t0 = time.perf_counter()
+            p = index.groups(t)
+            ms = (time.perf_counter() - t0) * 1000
+            s = pair_scores(truth, p, truth)
+            h = pair_scores(truth, p, category_subset(arts, p, "heavy"))
+            hn = hard_negatives(arts, p, followed)
+            fm = sum(m for k, (m, _t) in hn.items() if k.startswith("follow"))
+            print(f"| {t:.2f} | {fmt(s.precision)} | {fmt(s.recall)} | {fmt(s.f1)} | {fmt(s.ari)} | {fmt(h.recall)} | {fm} | {merged_groups(arts, p)} | {ms:.0f} |")
+        if args.show_errors:
+            show_errors(index, arts, pred, args.show_errors)
+        index.close()
+
+
+def show_errors(index: StoryIndex, arts: Sequence[Art], pred: dict[str, str], limit: int) -> None:
+    """Print a few false merges and misses with their evidence, for tuning."""
+    by_id = {a.id: a for a in arts}
+    groups: dict[str, list[str]] = defaultdict(list)
+    for i, g in pred.items():
+        groups[g].append(i)
+    print("\n### False merges")
+    shown = 0
+    for members in groups.values():
+        if len({by_id[m].story for m in members}) < 2:
+            continue
+        for x in members:
+            for y in members:
+                if x < y and by_id[x].story != by_id[y].story:
+                    ev = index.explain(x, y)
+                    if ev is None or ev.score < 0.05:
+                        continue
+                    print(f"- {x} [{by_id[x].category}] ~ {y} [{by_id[y].category}] score {ev.score} cont {ev.containment_a}/{ev.containment_b}")
+                    for p in ev.passages[:4]:
+                        print(f"    {p.similarity:.2f} | {p.a_text[:90]!r} | {p.b_text[:90]!r}")
+                    shown += 1
+        if shown >= limit:
+            break
+    print("\n### Misses")
+    shown = 0
+    by_story: dict[str, list[str]] = defaultdict(list)
+    for a in arts:
+        by_story[a.story].append(a.id)
+    for members in by_story.values():
+        if len(members) < 2:
+            continue
+        for x in members:
+            for y in members:
+                if x < y and (x not in pred or pred.get(x) != pred.get(y)):
+                    ev = index.explain(x, y)
+                    score = ev.score if ev else None
+                    print(f"- {x} [{by_id[x].category}] ~ {y} [{by_id[y].category}] score {score} cont {ev.containment_a if ev else ''}/{ev.containment_b if ev else ''}")
+                    shown += 1
+                    break
+            if shown >= limit:
+                break
+        if shown >= limit:
+            break
+
+
+# ---------------------------------------------------------------------------------------------
+# Scale test
+
+
+def synthetic_stream(size: int, seed: int, reals: Sequence[Art], titles: Sequence[str]) -> Iterator[StoryInput]:
+    """``size`` articles: the real ones first, then rule-based variants with shifted dates."""
+    rng = random.Random(seed)
+    n = 0
+    for a in reals:
+        if n >= size:
+            return
+        yield a.input()
+        n += 1
+    family = 0
+    while n < size:
+        orig = rng.choice(reals)
+        family += 1
+        shift = timedelta(days=rng.randint(30, 900))
+        pars = paragraphs(orig.body)
+        if not pars:
+            continue
+        for k in range(rng.choice((1, 2, 3))):
+            kind = rng.choice(("light", "medium", "heavy")) if len(pars) > 1 else "light"
+            if kind == "light":
+                new = light(pars, rng, titles)
+            elif kind == "medium" and sum(len(p) for p in pars) > 1:
+                new = medium(pars, rng, titles)
+            else:
+                other = paragraphs(rng.choice(reals).body) or pars
+                new = heavy(pars, rng, titles, other) if sum(len(p) for p in pars) > 1 else light(pars, rng, titles)
+            date = (orig.date or datetime(2005, 1, 1, tzinfo=UTC)) + shift if rng.random() < 0.8 else None
+            yield StoryInput(f"s{seed}-{family}-{k}", orig.title, render(new), date, rng.choice(OUTLETS))
+            n += 1
+            if n >= size:
+                return
+
+
+def scale(args: argparse.Namespace) -> None:
+    """Build a ``--scale``-article index on disk, then time adding 1,000 more."""
+    print(f"\n### Scale: {args.scale:,}-article index, then +1,000")
+    reals = load_reuters() + load_bbc() + load_ag_news()
+    titles = [a.title for a in reals if 3 <= len(a.title.split()) <= 12]
+    rss0 = rss_mb()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "stories.sqlite"
+        index, n, secs = build_index(path, synthetic_stream(args.scale, args.seed, reals, titles), "scale", every=10000)
+        peak_build = peak_rss_mb()
+        db_mb = sum(p.stat().st_size for p in Path(tmp).iterdir()) / 2**20
+        print(f"  full build: {n:,} articles in {secs:.0f} s = {secs / n * 10000:.1f} s per 10k; RSS now {rss_mb():.0f} MB (corpora loaded: {rss0:.0f}); peak {peak_build:.0f} MB; database {db_mb:.0f} MB")
+        t0 = time.perf_counter()
+        groups = index.groups()
+        print(f"  groups() over {n:,}: {time.perf_counter() - t0:.2f} s, {len(set(groups.values())):,} groups of {len(groups):,} articles")
+        extra = list(synthetic_stream(len(reals) + 1000, args.seed + 1, reals, titles))[len(reals) :]
+        t0 = time.perf_counter()
+        for _ in index.add(extra):
+            pass
+        add_secs = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        index.groups(0.5)
+        regroup = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        index.remove(x.id for x in extra[:100])
+        rm = time.perf_counter() - t0
+        print(f"  incremental add of {len(extra):,} to {n:,}: {add_secs:.1f} s; regroup at 0.5: {regroup:.2f} s; remove 100: {rm:.2f} s; peak RSS {peak_rss_mb():.0f} MB")
+        index.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--originals", type=int, default=1200, help="originals that get rewrites")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--threshold", type=float, default=stories.DEFAULT_THRESHOLD)
+    p.add_argument("--sweep", type=float, nargs="*", default=[0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6])
+    p.add_argument("--with-ag", action="store_true", help="add AG News items as distractors")
+    p.add_argument("--scale", type=int, default=100_000, help="articles in the scale test; 0 skips it")
+    p.add_argument("--skip-quality", action="store_true")
+    p.add_argument("--show-errors", type=int, default=0, help="print this many errors of each kind")
+    args = p.parse_args(argv)
+    missing = [x for x in (REUTERS, BBC, AG_NEWS) if not x.exists()]
+    if missing:
+        print(f"skipped: corpora not found ({', '.join(map(str, missing))}); expected under {CORPORA}")
+        return 0
+    print(f"Command: .venv/bin/python bench/grouping_eval.py {' '.join(sys.argv[1:] if argv is None else argv)}")
+    if not args.skip_quality:
+        quality(args)
+    if args.scale:
+        scale(args)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

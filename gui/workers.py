@@ -1,0 +1,204 @@
+"""Work off the GUI thread: QRunnables for searches, exports and other calls, with request ids.
+
+Every runnable reports through a signals QObject that lives in the GUI thread, so results arrive
+as queued signals; the receiver compares the request id with the newest one it asked for and
+drops stale answers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import traceback
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from gui.backend import Backend
+from gui.export import ExportFormat, HitWriter
+from search.model import SearchRequest
+
+_ids = itertools.count(1)
+
+
+def next_request_id() -> int:
+    """A process-wide increasing request id."""
+    return next(_ids)
+
+
+def describe(exc: BaseException) -> str:
+    """A one-line message for an error raised in a worker."""
+    text = str(exc) or type(exc).__name__
+    return text if type(exc).__name__ in text else f"{text} ({type(exc).__name__})"
+
+
+class WorkerSignals(QObject):
+    """Signals a runnable emits; create in the GUI thread so deliveries are queued there."""
+
+    done = Signal(int, object)  # request id, result
+    failed = Signal(int, str)  # request id, message
+    progress = Signal(int, int)  # request id, items so far
+
+
+class SearchWorker(QRunnable):
+    """Runs one ``engine.search`` and reports the page under the request's id."""
+
+    def __init__(self, backend: Backend, request: SearchRequest, signals: WorkerSignals) -> None:
+        super().__init__()
+        self.backend = backend
+        self.request = request
+        self.signals = signals
+
+    def run(self) -> None:
+        """Search (in a pool thread)."""
+        rid = self.request.request_id
+        try:
+            page = self.backend.engine().search(self.request)
+        except Exception as exc:  # report, never kill the pool thread
+            traceback.print_exc()
+            self._emit_failed(rid, describe(exc))
+            return
+        try:
+            self.signals.done.emit(rid, page)
+        except RuntimeError:
+            pass  # the receiver was deleted while we searched (window closed)
+
+    def _emit_failed(self, rid: int, message: str) -> None:
+        try:
+            self.signals.failed.emit(rid, message)
+        except RuntimeError:
+            pass
+
+
+class CallWorker(QRunnable):
+    """Runs any callable and reports its return value under a request id."""
+
+    def __init__(
+        self, request_id: int, fn: Callable[..., Any], args: tuple[Any, ...], signals: WorkerSignals
+    ) -> None:
+        super().__init__()
+        self.request_id = request_id
+        self.fn = fn
+        self.args = args
+        self.signals = signals
+
+    def run(self) -> None:
+        """Call (in a pool thread)."""
+        try:
+            result = self.fn(*self.args)
+        except Exception as exc:
+            traceback.print_exc()
+            try:
+                self.signals.failed.emit(self.request_id, describe(exc))
+            except RuntimeError:
+                pass
+            return
+        try:
+            self.signals.done.emit(self.request_id, result)
+        except RuntimeError:
+            pass
+
+
+class ExportWorker(QRunnable):
+    """Re-runs a search page by page and writes every hit to a CSV or JSON Lines file."""
+
+    PAGE_SIZE = 200
+
+    def __init__(
+        self,
+        backend: Backend,
+        request: SearchRequest,
+        path: Path,
+        fmt: ExportFormat,
+        signals: WorkerSignals,
+        request_id: int,
+    ) -> None:
+        super().__init__()
+        self.backend = backend
+        # Snippets are what a reader skims; one per row keeps exports readable.
+        self.request = replace(request, page=0, page_size=self.PAGE_SIZE, snippets=1)
+        self.path = path
+        self.fmt = fmt
+        self.signals = signals
+        self.request_id = request_id
+        self.cancelled = False
+
+    def run(self) -> None:
+        """Export (in a pool thread); the result is the number of rows written."""
+        try:
+            rows = self._export()
+        except Exception as exc:
+            traceback.print_exc()
+            try:
+                self.signals.failed.emit(self.request_id, describe(exc))
+            except RuntimeError:
+                pass
+            return
+        try:
+            self.signals.done.emit(self.request_id, rows)
+        except RuntimeError:
+            pass
+
+    def _export(self) -> int:
+        engine = self.backend.engine()
+        tmp = self.path.with_name(self.path.name + ".part")
+        with HitWriter(tmp, self.fmt) as writer:
+            page_no = 0
+            while not self.cancelled:
+                page = engine.search(replace(self.request, page=page_no))
+                if page.problem is not None:
+                    raise ValueError(page.problem.message)
+                writer.write_all(page.hits)
+                self.signals.progress.emit(self.request_id, writer.rows)
+                if not page.has_more or not page.hits:
+                    break
+                page_no += 1
+        if self.cancelled:
+            tmp.unlink(missing_ok=True)
+            return 0
+        # Write beside the target and rename, so a failed export never leaves half a file.
+        tmp.replace(self.path)
+        return writer.rows
+
+
+class LatestCall(QObject):
+    """Runs calls of one kind in a pool and emits only the newest one's result."""
+
+    ready = Signal(object)
+    error = Signal(str)
+
+    def __init__(self, pool: QThreadPool, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pool = pool
+        self.signals = WorkerSignals(self)
+        self.signals.done.connect(self._on_done)
+        self.signals.failed.connect(self._on_failed)
+        self.latest = 0
+        self.pending = False
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> int:
+        """Start ``fn(*args)`` off the GUI thread; earlier calls' answers will be dropped."""
+        rid = next_request_id()
+        self.latest = rid
+        self.pending = True
+        self.pool.start(CallWorker(rid, fn, args, self.signals))
+        return rid
+
+    def forget(self) -> None:
+        """Drop the answer of the call in flight."""
+        self.latest = next_request_id()
+        self.pending = False
+
+    def _on_done(self, rid: int, result: object) -> None:
+        if rid != self.latest:
+            return
+        self.pending = False
+        self.ready.emit(result)
+
+    def _on_failed(self, rid: int, message: str) -> None:
+        if rid != self.latest:
+            return
+        self.pending = False
+        self.error.emit(message)

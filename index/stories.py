@@ -1,0 +1,903 @@
+"""Near-duplicate story detection: the same wire story republished by many outlets shows up once.
+
+Plain domain code (no Whoosh, no Qt). The pipeline, and why:
+
+1. **Sentences.** Outlets rewrite intros, trim endings, add "READ MORE" lines and credits, but they
+   keep many *sentences* nearly verbatim. Comparing whole documents (word-shingle Jaccard) dilutes
+   that signal: two outlets' versions of one Reuters/AP story may share only ~14% of their word
+   5-grams. Sentences are the unit of evidence here.
+2. **Candidates.** Each sentence of at least ``MIN_KEY_TOKENS`` words gets ``BANDS`` MinHash values
+   of its word 3-grams (one band of one row each); two documents are candidates when they share a
+   band bucket, i.e. some sentence of one is probably near-identical to a sentence of the other.
+   Buckets larger than ``BUCKET_CAP`` (boilerplate sentences) are ignored; when both dates are
+   known, candidates must be within ``WINDOW_DAYS`` days.
+3. **Verification.** Sentences are aligned one-to-one (rapidfuzz ``ratio`` on normalised text);
+   pairs whose numbers disagree cannot match (templated earnings reports differ only in numbers).
+   Sentence weights count content words (stopwords and numbers count little), so containment
+   measures how much of each text's substance the other one carries.
+4. **Score** in [0, 1]: a mean of the two containments with extra weight on the smaller one, scaled
+   down when the shared text is short. A next-day follow-up sharing one background paragraph,
+   a same-event story by another agency, or a templated report of another company scores low.
+5. **Groups.** Pair evidence (score, containments, aligned sentence indices) is stored in SQLite,
+   so grouping at any threshold is a union-find over stored pairs, followed by an average-linkage
+   check that stops a merged "roundup" from chaining two different stories together.
+
+Public API: ``StoryInput``, ``StoryIndex``, ``PairEvidence``, ``Passage``, ``diff_versions``,
+``VersionDiff``, ``sentences`` and ``DEFAULT_THRESHOLD``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import re
+import threading
+import unicodedata
+import zlib
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from index.stories_store import StoredPair, Store
+
+# ---------------------------------------------------------------------------------------------
+# Tunables (chosen with bench/grouping_eval.py; see the report there)
+
+DEFAULT_THRESHOLD = 0.3
+STORE_FLOOR = 0.05  # pairs scoring below this are not stored: thresholds below it act like it
+WINDOW_DAYS = 3
+BANDS = 4
+MIN_KEY_TOKENS = 6
+BUCKET_CAP = 64
+BATCH_SIZE = 256
+MATCH_LOW = 0.6  # sentence similarity where a match starts to count
+MATCH_HIGH = 0.85  # ... and where it counts fully
+EVIDENCE_FULL = 6.0  # shared substance (in rare-word units) for full confidence
+LINKAGE = 0.5  # average-linkage bar inside a component, as a share of the threshold
+
+# ---------------------------------------------------------------------------------------------
+# Sentences and tokens
+
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof gen sen rep reps gov lt col capt sgt cpl maj adm cmdr supt insp det st jr sr "
+    "rev hon pres messrs mme mlle no nos vs v etc approx dept est fig figs vol pp ft mt "
+    "jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun "
+    "ave blvd rd hwy univ assn bros cie".split()
+)
+# Company suffixes and dotted acronyms often end a sentence too: split after them only when the
+# next word looks like a sentence start.
+_SOFT_ABBREVIATIONS = frozenset("inc corp co ltd plc llc bhd pty ag sa nv al".split())
+_SENTENCE_STARTERS = frozenset(
+    "the a an it its he she they we i you his her their our this that these those there here "
+    "but and or so yet if when while after before as in on at for from by with since during "
+    "however meanwhile also still then now some many most other another both all each one two "
+    "three four five mr mrs ms dr president prime shares analysts officials police".split()
+)
+STOPWORDS = frozenset(
+    "a about above after again against all also am an and any are as at be because been before "
+    "being below between both but by can could did do does doing down during each few for from "
+    "further had has have having he her here hers herself him himself his how i if in into is it "
+    "its itself just me more most my myself no nor not now of off on once only or other our ours "
+    "out over own same she should so some such than that the their theirs them then there these "
+    "they this those through to too under until up very was we were what when where which while "
+    "who whom why will with would you your yours said says say told according mr mrs ms "
+    "one two three new".split()
+)
+
+_BOUNDARY = re.compile(r"([.!?…]+)([\"'”’»)\]]*)(\s+)(?=[\"'“‘«(\[]*[A-Z0-9])")
+_LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.'’-]*)$")
+_NEXT_WORD = re.compile(r"[\"'“‘«(\[]*([A-Za-z]+)")
+_DOTTED = re.compile(r"^(?:[A-Za-z]\.){2,}$")
+_TERMINAL = re.compile(r"[.!?:;,\"'”’)\]…-]$")
+
+
+def _blocks(text: str) -> list[str]:
+    """Paragraphs of ``text``: blank lines and indented lines start one; soft-wrapped lines join."""
+    blocks: list[list[str]] = []
+    current: list[str] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            if current:
+                blocks.append(current)
+                current = []
+            continue
+        # Reuters and other wire feeds mark paragraphs by indentation, not blank lines.
+        if current and line[:1] in " \t":
+            blocks.append(current)
+            current = []
+        current.append(stripped)
+    if current:
+        blocks.append(current)
+    out: list[str] = []
+    for lines in blocks:
+        widest = max(len(x) for x in lines)
+        part = [lines[0]]
+        for prev, line in zip(lines, lines[1:], strict=False):
+            # A short line without closing punctuation before a capitalised line is a headline,
+            # credit or list item on its own line, not a hard wrap in running text.
+            if not _TERMINAL.search(prev) and len(prev) < 0.8 * widest and line[:1].isupper():
+                out.append(" ".join(part))
+                part = [line]
+            else:
+                part.append(line)
+        out.append(" ".join(part))
+    return out
+
+
+def _split_paragraph(par: str) -> list[str]:
+    out: list[str] = []
+    start = 0
+    for m in _BOUNDARY.finditer(par):
+        if m.group(1) == ".":
+            word_match = _LAST_WORD.search(par, start, m.start(1))
+            word = word_match.group(1) if word_match else ""
+            low = word.lower().rstrip(".")
+            nxt = _NEXT_WORD.match(par, m.end())
+            starts = bool(nxt) and nxt is not None and nxt.group(1).lower() in _SENTENCE_STARTERS
+            if low in _ABBREVIATIONS:
+                continue
+            if len(low) == 1 and word[:1].isupper() and not starts:
+                continue  # an initial: "John F. Kennedy"
+            if (_DOTTED.match(word + ".") or low in _SOFT_ABBREVIATIONS) and not starts:
+                continue  # "U.S. Treasury", "Acme Corp. said"
+        sentence = par[start : m.end(2)].strip()
+        if sentence:
+            out.append(sentence)
+        start = m.end()
+    tail = par[start:].strip()
+    if tail:
+        out.append(tail)
+    return out
+
+
+def sentences(text: str) -> list[str]:
+    """Split news text into sentences, keeping abbreviations, initials and decimals intact."""
+    text = unicodedata.normalize("NFC", text)
+    out: list[str] = []
+    for par in _blocks(text):
+        out.extend(_split_paragraph(par))
+    return out
+
+
+_ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")
+_TOKEN = re.compile(r"\d+(?:[.,:]\d+)*|[^\W\d_]+")
+_POSSESSIVE = re.compile(r"['’]s\b")
+
+
+def tokens(sentence: str) -> list[str]:
+    """Normalised word tokens: lower case, acronyms undotted, thousands separators dropped."""
+    s = unicodedata.normalize("NFKC", sentence)
+    s = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), s)
+    s = _POSSESSIVE.sub("", s.lower())
+    out: list[str] = []
+    for tok in _TOKEN.findall(s):
+        if tok[0].isdigit():
+            tok = tok.replace(",", "")
+            if tok.endswith(":00"):
+                tok = tok[:-3]  # "9:00am" and "9am" are the same time
+        else:
+            # Templated reports spell small numbers out ("Qtly div three cts").
+            tok = _NUMBER_WORDS.get(tok, tok)
+        out.append(tok)
+    return out
+
+
+def _token_id(tok: str) -> int:
+    # A stable id (the same in every process and run), unlike hash().
+    return zlib.crc32(tok.encode("utf-8"))
+
+
+_NUMBER_WORDS = {
+    w: str(n)
+    for n, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {"nil": "0", "thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70"}
+
+PRIOR_DOCS = 1000  # every word is assumed rare until the archive shows otherwise
+_IDF_FULL = math.log(PRIOR_DOCS)
+
+
+def _token_weight(df: int, n_docs: int) -> float:
+    """Rarity of a word in [0, 1]: 1 for words in fewer than ~0.1% of articles."""
+    return min(1.0, math.log((n_docs + PRIOR_DOCS) / (df + 1)) / _IDF_FULL)
+
+
+# ---------------------------------------------------------------------------------------------
+# Band keys (MinHash of word 3-grams, per sentence)
+
+_M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+_SEEDS = np.array(
+    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
+     0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x2545F4914F6CDD1D, 0x9FB21C651E98DF25],
+    dtype=np.uint64,
+)  # fmt: skip
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    # splitmix64 finaliser: a good 64-bit mix, vectorised; uint64 arithmetic wraps as intended.
+    x = x ^ (x >> np.uint64(30))
+    x = x * np.uint64(0xBF58476D1CE4E5B9)
+    x = x ^ (x >> np.uint64(27))
+    x = x * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def _keys(token_lists: Sequence[Sequence[str]], bands: int = BANDS) -> set[int]:
+    """Band keys of a document: ``bands`` MinHash values per long-enough sentence."""
+    grams: list[np.ndarray] = []
+    for toks in token_lists:
+        if len(toks) < MIN_KEY_TOKENS:
+            continue
+        ids = np.fromiter((_token_id(t) for t in toks), dtype=np.uint64, count=len(toks))
+        with np.errstate(over="ignore"):
+            g = _mix(ids[:-2] * np.uint64(0x100000001B3) ^ _mix(ids[1:-1]) + ids[2:])
+        grams.append(g)
+    if not grams:
+        return set()
+    lengths = np.array([len(g) for g in grams])
+    flat = np.concatenate(grams)
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    out: set[int] = set()
+    with np.errstate(over="ignore"):
+        for k in range(bands):
+            h = _mix(flat ^ _SEEDS[k])
+            mins = np.minimum.reduceat(h, starts)
+            # The band number in the low bits keeps the bands' buckets apart.
+            mins = (mins & ~np.uint64(7)) | np.uint64(k)
+            out.update(mins.view(np.int64).tolist())
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-document features (transient: built from stored sentences when needed)
+
+
+class _Doc:
+    """Title and sentences of one document with what comparison needs, computed once.
+
+    Comparison works on *units*: unit 0 is the title, unit k is sentence k - 1.
+    """
+
+    __slots__ = (
+        "content", "day", "doc", "id", "norm", "nstop", "nums", "numeric", "sents", "title",
+        "toks", "total", "weights",
+    )  # fmt: skip
+
+    def __init__(self, doc: int, id: str, day: int | None, title: str, sents: Sequence[str]) -> None:
+        self.doc = doc
+        self.id = id
+        self.day = day
+        self.title = title
+        self.sents = tuple(sents)
+        self.toks = [tokens(title), *(tokens(s) for s in self.sents)]
+        self.norm = [" ".join(t) for t in self.toks]
+        self.nums = [frozenset(t for t in toks if t[0].isdigit()) for toks in self.toks]
+        self.content: list[list[int]] = []
+        self.numeric: list[list[int]] = []
+        self.nstop: list[int] = []
+        for toks in self.toks:
+            content, numeric, stop = [], [], 0
+            for t in toks:
+                if t[0].isdigit():
+                    numeric.append(_token_id(t))
+                elif len(t) < 2 or t in STOPWORDS:
+                    stop += 1
+                else:
+                    content.append(_token_id(t))
+            self.content.append(content)
+            self.numeric.append(numeric)
+            self.nstop.append(stop)
+        self.weights: list[float] = []
+        self.total = 1e-9
+        self.reweight({}, 0)
+
+    def token_ids(self) -> set[int]:
+        """Distinct word ids (content words and numbers) of the document."""
+        out: set[int] = set()
+        for c, n in zip(self.content, self.numeric, strict=True):
+            out.update(c)
+            out.update(n)
+        return out
+
+    def reweight(self, df: dict[int, int], n_docs: int) -> None:
+        """Recompute unit weights from document frequencies (missing words count as unseen)."""
+        cache: dict[int, float] = {}
+
+        def w(t: int) -> float:
+            v = cache.get(t)
+            if v is None:
+                v = cache[t] = _token_weight(df.get(t, 0), n_docs)
+            return v
+
+        self.weights = [
+            sum(w(t) for t in c) + 0.5 * sum(w(t) for t in n) + 0.05 * s
+            for c, n, s in zip(self.content, self.numeric, self.nstop, strict=True)
+        ]
+        self.total = max(sum(self.weights), 1e-9)
+
+
+def _day(date: datetime | None) -> int | None:
+    if date is None:
+        return None
+    if date.tzinfo is not None:
+        date = date.astimezone(UTC)
+    return date.toordinal()
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    score: float
+    cont_a: float
+    cont_b: float
+    matches: tuple[tuple[int, int, float], ...]  # (i in a, j in b, similarity)
+
+
+def _score_matrix(a: _Doc, b: _Doc, sim: np.ndarray) -> _Verdict:
+    """Score two documents from their sentence similarity matrix (0..1, zeros below MATCH_LOW)."""
+    cands: list[tuple[float, int, int]] = []
+    rows, cols = np.nonzero(sim)
+    for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
+        s = float(sim[i, j])
+        na, nb = a.nums[i], b.nums[j]
+        # Templated reports ("Shr 12 cts vs 10 cts") differ only in their numbers.
+        if na and nb and len(na & nb) * 2 < len(na | nb):
+            continue
+        cands.append((s, i, j))
+    cands.sort(reverse=True)
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    matches: list[tuple[int, int, float]] = []
+    got_a = got_b = shared = 0.0
+    for s, i, j in cands:
+        if i in used_a or j in used_b:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        credit = min(1.0, (s - MATCH_LOW) / (MATCH_HIGH - MATCH_LOW))
+        if credit <= 0:
+            continue
+        matches.append((i, j, round(s, 3)))
+        got_a += credit * a.weights[i]
+        got_b += credit * b.weights[j]
+        shared += credit * min(a.weights[i], b.weights[j])
+    cont_a = min(1.0, got_a / a.total)
+    cont_b = min(1.0, got_b / b.total)
+    lo, hi = min(cont_a, cont_b), max(cont_a, cont_b)
+    score = (2 * lo + hi) / 3 * min(1.0, shared / EVIDENCE_FULL)
+    matches.sort()
+    return _Verdict(round(score, 4), round(cont_a, 4), round(cont_b, 4), tuple(matches))
+
+
+def _compare_many(a: _Doc, others: Sequence[_Doc]) -> list[_Verdict]:
+    """Compare one document with several in one rapidfuzz call."""
+    if not others or not a.norm:
+        return [_Verdict(0.0, 0.0, 0.0, ()) for _ in others]
+    flat: list[str] = []
+    bounds = [0]
+    for o in others:
+        flat.extend(o.norm)
+        bounds.append(len(flat))
+    if not flat:
+        return [_Verdict(0.0, 0.0, 0.0, ()) for _ in others]
+    sim = process.cdist(
+        a.norm, flat, scorer=fuzz.ratio, score_cutoff=MATCH_LOW * 100, dtype=np.uint8
+    ).astype(np.float32)
+    sim /= 100.0
+    return [_score_matrix(a, o, sim[:, bounds[k] : bounds[k + 1]]) for k, o in enumerate(others)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Public results
+
+
+@dataclass(frozen=True)
+class StoryInput:
+    """What the story engine needs of an article."""
+
+    id: str
+    title: str
+    body: str
+    date: datetime | None
+    source: str | None
+    wires: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Two aligned sentences: index and text in each article, and their similarity (0..1)."""
+
+    a_index: int  # sentence index in a (``sentences(a.body)``), -1 for the title
+    b_index: int
+    a_text: str
+    b_text: str
+    similarity: float
+
+
+@dataclass(frozen=True)
+class PairEvidence:
+    """Why two articles are (or are not) versions of one story."""
+
+    a: str
+    b: str
+    score: float
+    containment_a: float  # share of a's substance found in b
+    containment_b: float  # share of b's substance found in a
+    passages: tuple[Passage, ...]
+
+
+# ---------------------------------------------------------------------------------------------
+# The index
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        root = x
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(x, x) != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def union(self, a: int, b: int) -> None:
+        self.parent.setdefault(a, a)
+        self.parent.setdefault(b, b)
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+class StoryIndex:
+    """Persistent near-duplicate index: add and remove articles, then group at any threshold."""
+
+    def __init__(self, path: Path | str, *, window_days: int = WINDOW_DAYS) -> None:
+        self._store = Store(path)
+        self._window = window_days
+        self._cache: OrderedDict[int, _Doc] = OrderedDict()
+        self._cache_size = 4096
+        self._groups_cache: dict[float, dict[str, str]] = {}
+
+    @classmethod
+    def memory(cls) -> StoryIndex:
+        """A throw-away in-memory index (tests, one-off comparisons)."""
+        return cls(":memory:")
+
+    def close(self) -> None:
+        """Close the database."""
+        self._store.close()
+
+    def __enter__(self) -> StoryIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __len__(self) -> int:
+        with self._store.lock:
+            return self._store.count_docs()
+
+    # -- adding and removing
+
+    def add(
+        self, items: Iterable[StoryInput], cancel: threading.Event | None = None
+    ) -> Iterator[int]:
+        """Add (or replace) articles, comparing them with stored ones and each other.
+
+        Yields the number of articles processed so far after each committed batch; stops early,
+        with everything yielded so far committed, when ``cancel`` is set.
+        """
+        done = 0
+        batch: list[StoryInput] = []
+        for item in items:
+            if cancel is not None and cancel.is_set():
+                return
+            batch.append(item)
+            if len(batch) >= BATCH_SIZE:
+                self._add_batch(batch)
+                done += len(batch)
+                batch = []
+                yield done
+        if batch and not (cancel is not None and cancel.is_set()):
+            self._add_batch(batch)
+            done += len(batch)
+            yield done
+
+    def remove(self, ids: Iterable[str]) -> None:
+        """Forget articles: their fingerprints and every pair they are part of."""
+        with self._store.lock:
+            numbers = self._store.doc_numbers(ids)
+            if not numbers:
+                return
+            self._store.begin()
+            try:
+                self._delete(list(numbers.values()))
+                self._store.commit()
+            except BaseException:
+                self._store.rollback()
+                raise
+            finally:
+                self._groups_cache.clear()
+
+    def _delete(self, docs: list[int]) -> None:
+        stored = self._store.load_docs(docs)
+        df: dict[int, int] = {}
+        for doc, row in stored.items():
+            parsed = _Doc(doc, row.id, row.day, row.title, row.sentences)
+            self._store.delete_doc(doc, _keys(parsed.toks))
+            for t in parsed.token_ids():
+                df[t] = df.get(t, 0) - 1
+            self._cache.pop(doc, None)
+        self._store.add_df(df)
+
+    def _add_batch(self, batch: Sequence[StoryInput]) -> None:
+        # The last of repeated ids wins, as with a replaced article.
+        latest: dict[str, StoryInput] = {}
+        for item in batch:
+            latest.pop(item.id, None)
+            latest[item.id] = item
+        items = list(latest.values())
+        prepared = []
+        for item in items:
+            sents = sentences(item.body)
+            doc = _Doc(0, item.id, _day(item.date), item.title, sents)
+            prepared.append((item, doc, _keys(doc.toks)))
+        store = self._store
+        with store.lock:
+            self._groups_cache.clear()
+            store.begin()
+            try:
+                old = store.doc_numbers(latest)
+                if old:
+                    self._delete(list(old.values()))
+                for item, doc, keys in prepared:
+                    doc.doc = store.insert_doc(item.id, doc.day, item.source, item.title, doc.sents)
+                candidates = self._candidates(prepared)
+                self._verify(prepared, candidates)
+                for _item, doc, keys in prepared:
+                    store.insert_keys(doc.doc, doc.day, keys)
+                store.commit()
+            except BaseException:
+                store.rollback()
+                for _item, doc, _keys_ in prepared:
+                    self._cache.pop(doc.doc, None)
+                raise
+
+    def _in_window(self, d1: int | None, d2: int | None) -> bool:
+        return d1 is None or d2 is None or abs(d1 - d2) <= self._window
+
+    def _candidates(
+        self, prepared: Sequence[tuple[StoryInput, _Doc, set[int]]]
+    ) -> dict[int, set[int]]:
+        """New document number → numbers of stored or new documents sharing a bucket with it."""
+        store = self._store
+        buckets: dict[int, list[tuple[int, int | None]] | None] = {}
+        local: dict[int, list[tuple[int, int | None]]] = {}
+        out: dict[int, set[int]] = {}
+        for _item, doc, keys in prepared:
+            found: set[int] = set()
+            for key in keys:
+                if key not in buckets:
+                    rows = store.bucket(key, BUCKET_CAP + 1)
+                    buckets[key] = rows if len(rows) <= BUCKET_CAP else None
+                stored = buckets[key]
+                if stored is None:
+                    continue
+                mine = local.setdefault(key, [])
+                if len(stored) + len(mine) > BUCKET_CAP:
+                    continue
+                for other, day in stored:
+                    if self._in_window(doc.day, day):
+                        found.add(other)
+                for other, day in mine:
+                    if self._in_window(doc.day, day):
+                        found.add(other)
+                mine.append((doc.doc, doc.day))
+            found.discard(doc.doc)
+            out[doc.doc] = found
+        return out
+
+    def _load(self, docs: Iterable[int]) -> dict[int, _Doc]:
+        out: dict[int, _Doc] = {}
+        missing: list[int] = []
+        for d in docs:
+            cached = self._cache.get(d)
+            if cached is None:
+                missing.append(d)
+            else:
+                self._cache.move_to_end(d)
+                out[d] = cached
+        if missing:
+            for d, row in self._store.load_docs(missing).items():
+                out[d] = self._remember(_Doc(d, row.id, row.day, row.title, row.sentences))
+        return out
+
+    def _remember(self, doc: _Doc) -> _Doc:
+        self._cache[doc.doc] = doc
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return doc
+
+    def _verify(
+        self,
+        prepared: Sequence[tuple[StoryInput, _Doc, set[int]]],
+        candidates: dict[int, set[int]],
+    ) -> None:
+        new = {doc.doc: doc for _i, doc, _k in prepared}
+        for doc in new.values():
+            self._remember(doc)
+        pairs: list[StoredPair] = []
+        for _item, doc, _keys_ in prepared:
+            others_ids = sorted(candidates.get(doc.doc, ()))
+            loaded = self._load(d for d in others_ids if d not in new)
+            others = [
+                new[d] if d in new else loaded[d] for d in others_ids if d in new or d in loaded
+            ]
+            for other, verdict in zip(others, _compare_many(doc, others), strict=True):
+                if verdict.score < STORE_FLOOR:
+                    continue
+                pairs.append(_stored_pair(doc.doc, other.doc, verdict))
+        self._store.insert_pairs(pairs)
+
+    # -- reading
+
+    def groups(self, threshold: float = DEFAULT_THRESHOLD) -> dict[str, str]:
+        """Article id → group id for every article in a group of two or more at ``threshold``.
+
+        The group id is the smallest article id in the group, so it stays put as copies come and go.
+        """
+        threshold = round(threshold, 6)
+        cached = self._groups_cache.get(threshold)
+        if cached is not None:
+            return dict(cached)
+        with self._store.lock:
+            edges = self._store.pair_edges(STORE_FLOOR)
+            clusters = _cluster(edges, threshold)
+            ids = self._store.ids_of({d for c in clusters for d in c})
+        out: dict[str, str] = {}
+        for cluster in clusters:
+            names = sorted(ids[d] for d in cluster)
+            for name in names:
+                out[name] = names[0]
+        self._groups_cache[threshold] = out
+        return dict(out)
+
+    def members(self, group_id: str, threshold: float = DEFAULT_THRESHOLD) -> list[str]:
+        """Article ids of one group (sorted), or [] when there is no such group."""
+        return sorted(a for a, g in self.groups(threshold).items() if g == group_id)
+
+    def explain(self, a: str, b: str) -> PairEvidence | None:
+        """The evidence linking two articles (computed now if no pair was stored), or None."""
+        with self._store.lock:
+            numbers = self._store.doc_numbers([a, b])
+            if a not in numbers or b not in numbers or a == b:
+                return None
+            da, db = numbers[a], numbers[b]
+            stored = self._store.get_pair(da, db)
+            docs = self._load([da, db])
+        if stored is None:
+            with self._store.lock:
+                ids = docs[da].token_ids() | docs[db].token_ids()
+                df = self._store.get_df(ids)
+                n_docs = self._store.count_docs()
+            docs[da].reweight(df, n_docs)
+            docs[db].reweight(df, n_docs)
+            verdict = _compare_many(docs[da], [docs[db]])[0]
+            return _evidence(docs[da], docs[db], verdict)
+        verdict = _verdict_of(stored)
+        if stored.a != da:
+            verdict = _Verdict(
+                verdict.score,
+                verdict.cont_b,
+                verdict.cont_a,
+                tuple(sorted((j, i, s) for i, j, s in verdict.matches)),
+            )
+        return _evidence(docs[da], docs[db], verdict)
+
+    def pairs(self, threshold: float = DEFAULT_THRESHOLD) -> list[PairEvidence]:
+        """Evidence of every stored pair scoring at least ``threshold``, best first."""
+        with self._store.lock:
+            rows = list(self._store.iter_pairs(max(threshold, STORE_FLOOR)))
+            docs = self._load({p.a for p in rows} | {p.b for p in rows})
+        out = []
+        for p in rows:
+            out.append(_evidence(docs[p.a], docs[p.b], _verdict_of(p)))
+        out.sort(key=lambda e: (-e.score, e.a, e.b))
+        return out
+
+
+def _verdict_of(p: StoredPair) -> _Verdict:
+    matches = tuple((int(i), int(j), float(s)) for i, j, s in json.loads(p.passages))
+    return _Verdict(p.score, p.cont_a, p.cont_b, matches)
+
+
+def _stored_pair(x: int, y: int, v: _Verdict) -> StoredPair:
+    if x < y:
+        return StoredPair(x, y, v.score, v.cont_a, v.cont_b, json.dumps(v.matches))
+    flipped = [(j, i, s) for i, j, s in v.matches]
+    flipped.sort()
+    return StoredPair(y, x, v.score, v.cont_b, v.cont_a, json.dumps(flipped))
+
+
+def _unit_text(doc: _Doc, unit: int) -> str:
+    return doc.title if unit == 0 else doc.sents[unit - 1]
+
+
+def _evidence(a: _Doc, b: _Doc, v: _Verdict) -> PairEvidence:
+    # Units are 0 = title, k = sentence k - 1; passages use sentence indices (-1 = title).
+    passages = tuple(
+        Passage(i - 1, j - 1, _unit_text(a, i), _unit_text(b, j), s)
+        for i, j, s in v.matches
+        if i <= len(a.sents) and j <= len(b.sents)
+    )
+    return PairEvidence(a.id, b.id, v.score, v.cont_a, v.cont_b, passages)
+
+
+def _cluster(edges: Sequence[tuple[int, int, float]], threshold: float) -> list[list[int]]:
+    """Connected components of pairs scoring ≥ threshold, split where average linkage is weak."""
+    uf = _UnionFind()
+    for a, b, s in edges:
+        if s >= threshold:
+            uf.union(a, b)
+    comps: dict[int, list[int]] = {}
+    for node in list(uf.parent):
+        comps.setdefault(uf.find(node), []).append(node)
+    return [sorted(c) for c in comps.values() if len(c) >= 2]
+
+
+# ---------------------------------------------------------------------------------------------
+# Version diffs
+
+DiffTag = Literal["equal", "changed", "added", "removed"]
+WordTag = Literal["equal", "replace", "insert", "delete"]
+
+
+@dataclass(frozen=True)
+class WordOp:
+    """One word-level edit inside a changed sentence (words joined by spaces)."""
+
+    tag: WordTag
+    a: str
+    b: str
+
+
+@dataclass(frozen=True)
+class SentenceOp:
+    """One step of a sentence-level alignment, in reading order."""
+
+    tag: DiffTag
+    a_index: int | None
+    b_index: int | None
+    a: str
+    b: str
+    similarity: float
+    words: tuple[WordOp, ...] = ()
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    """Sentence alignment of two versions, with word edits inside changed sentences."""
+
+    ops: tuple[SentenceOp, ...]
+    kept_share: float  # share of a's words that b keeps (moved sentences included)
+
+    def count(self, tag: DiffTag) -> int:
+        """How many sentence operations carry ``tag``."""
+        return sum(1 for op in self.ops if op.tag == tag)
+
+
+_DIFF_MIN = 0.5  # below this two sentences are unrelated, not a changed pair
+
+
+def _align(sim: np.ndarray) -> list[tuple[int, int]]:
+    """Monotone alignment maximising total similarity above _DIFF_MIN (weighted LCS)."""
+    n, m = sim.shape
+    gain = np.where(sim >= _DIFF_MIN, sim - _DIFF_MIN + 0.01, 0.0)
+    best = np.zeros((n + 1, m + 1))
+    for i in range(n - 1, -1, -1):
+        row_gain = gain[i]
+        nxt = best[i + 1]
+        cur = best[i]
+        for j in range(m - 1, -1, -1):
+            v = nxt[j] if nxt[j] > cur[j + 1] else cur[j + 1]
+            g = row_gain[j]
+            if g > 0 and nxt[j + 1] + g > v:
+                v = nxt[j + 1] + g
+            cur[j] = v
+    out: list[tuple[int, int]] = []
+    i = j = 0
+    while i < n and j < m:
+        g = gain[i, j]
+        if g > 0 and abs(best[i, j] - (best[i + 1, j + 1] + g)) < 1e-9:
+            out.append((i, j))
+            i += 1
+            j += 1
+        elif best[i + 1, j] >= best[i, j + 1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def _word_ops(a: str, b: str) -> tuple[tuple[WordOp, ...], int]:
+    wa, wb = a.split(), b.split()
+    ka = [w.lower().strip(".,;:!?\"'“”‘’()") for w in wa]
+    kb = [w.lower().strip(".,;:!?\"'“”‘’()") for w in wb]
+    ops: list[WordOp] = []
+    kept = 0
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ka, kb, autojunk=False).get_opcodes():
+        ops.append(WordOp(tag, " ".join(wa[i1:i2]), " ".join(wb[j1:j2])))  # type: ignore[arg-type]
+        if tag == "equal":
+            kept += i2 - i1
+    return tuple(ops), kept
+
+
+def diff_versions(a_text: str, b_text: str) -> VersionDiff:
+    """Align two versions of a story sentence by sentence, with word edits in changed sentences."""
+    sa, sb = sentences(a_text), sentences(b_text)
+    na = [" ".join(tokens(s)) for s in sa]
+    nb = [" ".join(tokens(s)) for s in sb]
+    if sa and sb:
+        sim = process.cdist(na, nb, scorer=fuzz.ratio, dtype=np.float64) / 100.0
+    else:
+        sim = np.zeros((len(sa), len(sb)))
+    aligned = _align(sim)
+    ops: list[SentenceOp] = []
+    kept = 0
+    i = j = 0
+    for ai, bj in [*aligned, (len(sa), len(sb))]:
+        while i < ai:
+            ops.append(SentenceOp("removed", i, None, sa[i], "", 0.0))
+            i += 1
+        while j < bj:
+            ops.append(SentenceOp("added", None, j, "", sb[j], 0.0))
+            j += 1
+        if ai < len(sa) and bj < len(sb):
+            s = round(float(sim[ai, bj]), 3)
+            if na[ai] == nb[bj]:
+                ops.append(SentenceOp("equal", ai, bj, sa[ai], sb[bj], 1.0))
+                kept += len(sa[ai].split())
+            else:
+                words, k = _word_ops(sa[ai], sb[bj])
+                ops.append(SentenceOp("changed", ai, bj, sa[ai], sb[bj], s, words))
+                kept += k
+            i, j = ai + 1, bj + 1
+    # A sentence that moved shows as removed + added, but its words were kept.
+    removed = [op.a_index for op in ops if op.tag == "removed" and op.a_index is not None]
+    added = {op.b_index for op in ops if op.tag == "added" and op.b_index is not None}
+    for ri in removed:
+        if not added:
+            break
+        bj = max(added, key=lambda j: sim[ri, j])
+        if sim[ri, bj] >= 0.85:
+            added.discard(bj)
+            kept += _word_ops(sa[ri], sb[bj])[1]
+    total = sum(len(s.split()) for s in sa)
+    return VersionDiff(tuple(ops), round(kept / total, 4) if total else 0.0)
+
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "PairEvidence",
+    "Passage",
+    "SentenceOp",
+    "StoryIndex",
+    "StoryInput",
+    "VersionDiff",
+    "WordOp",
+    "diff_versions",
+    "sentences",
+    "tokens",
+]

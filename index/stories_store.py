@@ -1,0 +1,278 @@
+"""SQLite persistence for story grouping: documents, LSH band buckets and scored pair evidence.
+
+This layer knows nothing about text or scoring: it stores what ``index.stories`` computes, so a
+threshold change is a read of the ``pairs`` table plus a union-find, never a recomputation.
+Everything that grows with the archive lives in SQLite, not in Python objects.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs(
+    doc INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    day INTEGER,
+    source TEXT,
+    title TEXT NOT NULL,
+    sents BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS keys(
+    key INTEGER NOT NULL,
+    doc INTEGER NOT NULL,
+    day INTEGER,
+    PRIMARY KEY(key, doc)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS pairs(
+    a INTEGER NOT NULL,
+    b INTEGER NOT NULL,
+    score REAL NOT NULL,
+    cont_a REAL NOT NULL,
+    cont_b REAL NOT NULL,
+    passages TEXT NOT NULL,
+    PRIMARY KEY(a, b)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS pairs_b ON pairs(b);
+CREATE TABLE IF NOT EXISTS vocab(tok INTEGER PRIMARY KEY, df INTEGER NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class StoredDoc:
+    """A document row: internal number, article id, day number, source, title and sentences."""
+
+    doc: int
+    id: str
+    day: int | None
+    source: str | None
+    title: str
+    sentences: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StoredPair:
+    """A scored pair row; ``a < b`` are internal document numbers."""
+
+    a: int
+    b: int
+    score: float
+    cont_a: float
+    cont_b: float
+    passages: str  # compact JSON: [[i, j, similarity], ...]
+
+
+def pack_sentences(sentences: Sequence[str]) -> bytes:
+    """Sentences as one compressed blob (they never contain newlines)."""
+    return zlib.compress("\n".join(sentences).encode("utf-8"), 1)
+
+
+def unpack_sentences(blob: bytes) -> tuple[str, ...]:
+    """The inverse of ``pack_sentences``."""
+    text = zlib.decompress(blob).decode("utf-8")
+    return tuple(text.split("\n")) if text else ()
+
+
+class Store:
+    """One SQLite database; all methods are serialised by a lock so threads may share it."""
+
+    def __init__(self, path: Path | str) -> None:
+        self._lock = threading.RLock()
+        memory = str(path) == ":memory:"
+        self.conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        if not memory:
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA cache_size=-65536")  # 64 MB page cache
+        self.conn.execute("PRAGMA temp_store=MEMORY")
+        self.conn.executescript(_SCHEMA)
+        version = self.get_meta("schema_version")
+        if version is None:
+            self.set_meta("schema_version", str(SCHEMA_VERSION))
+        elif int(version) != SCHEMA_VERSION:
+            raise RuntimeError(f"stories database has schema {version}, expected {SCHEMA_VERSION}")
+
+    # -- transactions and meta
+
+    def begin(self) -> None:
+        """Start a write transaction (the caller holds ``lock``)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        """Commit the current transaction."""
+        self.conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        """Abandon the current transaction, if any."""
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+
+    @property
+    def lock(self) -> threading.RLock:
+        """The lock that serialises access to the connection."""
+        return self._lock
+
+    def get_meta(self, key: str) -> str | None:
+        """A value from the meta table."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store a value in the meta table."""
+        self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", (key, value))
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self.conn.close()
+
+    # -- documents
+
+    def insert_doc(
+        self,
+        id: str,
+        day: int | None,
+        source: str | None,
+        title: str,
+        sentences: Sequence[str],
+    ) -> int:
+        """Add a document row and return its internal number."""
+        cur = self.conn.execute(
+            "INSERT INTO docs(id, day, source, title, sents) VALUES(?, ?, ?, ?, ?)",
+            (id, day, source, title, pack_sentences(sentences)),
+        )
+        assert cur.lastrowid is not None
+        return int(cur.lastrowid)
+
+    def doc_numbers(self, ids: Iterable[str]) -> dict[str, int]:
+        """Internal numbers of the given article ids that are stored."""
+        out: dict[str, int] = {}
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for doc, id_ in self.conn.execute(
+                f"SELECT doc, id FROM docs WHERE id IN ({marks})", chunk
+            ):
+                out[str(id_)] = int(doc)
+        return out
+
+    def load_docs(self, docs: Iterable[int]) -> dict[int, StoredDoc]:
+        """Document rows by internal number."""
+        out: dict[int, StoredDoc] = {}
+        for chunk in _chunks(list(docs), 500):
+            marks = ",".join("?" * len(chunk))
+            for doc, id_, day, source, title, blob in self.conn.execute(
+                f"SELECT doc, id, day, source, title, sents FROM docs WHERE doc IN ({marks})",
+                chunk,
+            ):
+                out[int(doc)] = StoredDoc(
+                    int(doc), str(id_), day, source, str(title), unpack_sentences(blob)
+                )
+        return out
+
+    def ids_of(self, docs: Iterable[int]) -> dict[int, str]:
+        """Article ids by internal number."""
+        out: dict[int, str] = {}
+        for chunk in _chunks(list(docs), 500):
+            marks = ",".join("?" * len(chunk))
+            for doc, id_ in self.conn.execute(
+                f"SELECT doc, id FROM docs WHERE doc IN ({marks})", chunk
+            ):
+                out[int(doc)] = str(id_)
+        return out
+
+    def delete_doc(self, doc: int, keys: Iterable[int]) -> None:
+        """Remove a document, its band keys (recomputed by the caller) and all its pairs."""
+        self.conn.executemany("DELETE FROM keys WHERE key=? AND doc=?", ((k, doc) for k in keys))
+        self.conn.execute("DELETE FROM pairs WHERE a=?", (doc,))
+        self.conn.execute("DELETE FROM pairs WHERE b=?", (doc,))
+        self.conn.execute("DELETE FROM docs WHERE doc=?", (doc,))
+
+    def count_docs(self) -> int:
+        """Number of stored documents."""
+        return int(self.conn.execute("SELECT COUNT(*) FROM docs").fetchone()[0])
+
+    # -- word document frequencies
+
+    def add_df(self, delta: dict[int, int]) -> None:
+        """Change document frequencies of words by the given amounts."""
+        self.conn.executemany(
+            "INSERT INTO vocab(tok, df) VALUES(?, ?) ON CONFLICT(tok) DO UPDATE SET df = df + ?",
+            ((t, max(d, 0), d) for t, d in delta.items() if d),
+        )
+
+    def get_df(self, toks: Iterable[int]) -> dict[int, int]:
+        """Document frequencies of the given words (absent words are left out)."""
+        out: dict[int, int] = {}
+        for chunk in _chunks(list(toks), 900):
+            marks = ",".join("?" * len(chunk))
+            for t, df in self.conn.execute(
+                f"SELECT tok, df FROM vocab WHERE tok IN ({marks})", chunk
+            ):
+                out[int(t)] = int(df)
+        return out
+
+    # -- band buckets
+
+    def insert_keys(self, doc: int, day: int | None, keys: Iterable[int]) -> None:
+        """Put a document into the band buckets of its keys."""
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO keys(key, doc, day) VALUES(?, ?, ?)",
+            ((k, doc, day) for k in keys),
+        )
+
+    def bucket(self, key: int, limit: int) -> list[tuple[int, int | None]]:
+        """Up to ``limit`` (doc, day) rows of one band bucket."""
+        return [
+            (int(d), day)
+            for d, day in self.conn.execute(
+                "SELECT doc, day FROM keys WHERE key=? LIMIT ?", (key, limit)
+            )
+        ]
+
+    # -- pairs
+
+    def insert_pairs(self, pairs: Iterable[StoredPair]) -> None:
+        """Store scored pairs (replacing earlier evidence for the same pair)."""
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO pairs(a, b, score, cont_a, cont_b, passages) "
+            "VALUES(?, ?, ?, ?, ?, ?)",
+            ((p.a, p.b, p.score, p.cont_a, p.cont_b, p.passages) for p in pairs),
+        )
+
+    def get_pair(self, a: int, b: int) -> StoredPair | None:
+        """The stored pair of two documents (in either order), if any."""
+        lo, hi = min(a, b), max(a, b)
+        row = self.conn.execute(
+            "SELECT a, b, score, cont_a, cont_b, passages FROM pairs WHERE a=? AND b=?", (lo, hi)
+        ).fetchone()
+        return None if row is None else StoredPair(*row)
+
+    def iter_pairs(self, min_score: float) -> Iterator[StoredPair]:
+        """All pairs scoring at least ``min_score``."""
+        for row in self.conn.execute(
+            "SELECT a, b, score, cont_a, cont_b, passages FROM pairs WHERE score >= ?",
+            (min_score,),
+        ):
+            yield StoredPair(*row)
+
+    def pair_edges(self, min_score: float) -> list[tuple[int, int, float]]:
+        """(a, b, score) of all pairs scoring at least ``min_score``: what grouping needs."""
+        return [
+            (int(a), int(b), float(s))
+            for a, b, s in self.conn.execute(
+                "SELECT a, b, score FROM pairs WHERE score >= ?", (min_score,)
+            )
+        ]
+
+
+def _chunks(items: list[object], size: int) -> Iterator[list[object]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

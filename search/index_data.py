@@ -1,0 +1,352 @@
+"""Per-generation arrays read once from the index and shared by every thread's searcher.
+
+Whoosh readers must not be shared between threads (TECH-NOTES), but plain Python lists built from
+them can be. :class:`IndexData` holds, per docnum: facet value codes (source, wires, year, month,
+day, language), the publication day, BM25 length norms per field, the article id (lazily, for story
+grouping), the text vocabulary (lazily, for wildcards, fuzzy terms and suggestions) and a bounded
+cache of decoded posting lists. Each loader takes the calling thread's searcher and runs once,
+under a lock.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from array import array
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.matching.mcore import ListMatcher
+from whoosh.util.numeric import byte_to_length
+
+from index.schema import NO_DATE_KEY
+
+B = 0.75
+K1 = 1.2
+_US_PER_DAY = 86_400_000_000
+NO_DAY = -1
+# Decoded postings kept between searches (ids + weights, 8 bytes each): ~32 MB.
+POSTINGS_CACHE_ENTRIES = 4_000_000
+# Terms with fewer postings are cheap to read again and not worth a cache slot.
+POSTINGS_CACHE_MIN = 2_000
+
+
+@dataclass
+class FacetColumn:
+    """A column as small integer codes per docnum, the code → value table and lazy inverted sets."""
+
+    codes: list[int]
+    values: list[str]
+    index: dict[str, int]
+    _docs: list[set[int]] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def build(cls, raw: Iterable[str]) -> FacetColumn:
+        """Encode values (strings) to codes."""
+        index: dict[str, int] = {}
+        codes = [index.setdefault(v, len(index)) for v in raw]
+        values = [""] * len(index)
+        for v, c in index.items():
+            values[c] = v
+        return cls(codes, values, index)
+
+    def docs_of(self, code: int) -> set[int]:
+        """Docnums whose value has this code."""
+        with self._lock:
+            if self._docs is None:
+                docs: list[set[int]] = [set() for _ in self.values]
+                for d, c in enumerate(self.codes):
+                    docs[c].add(d)
+                self._docs = docs
+        return self._docs[code]
+
+    def docs_for(self, values: Iterable[str]) -> set[int]:
+        """Docnums whose value is any of ``values``."""
+        out: set[int] = set()
+        for v in values:
+            c = self.index.get(v)
+            if c is not None:
+                out |= self.docs_of(c)
+        return out
+
+
+@dataclass
+class DateColumns:
+    """Publication days and the two date orders (no-date articles last in both)."""
+
+    days: list[int]  # proleptic ordinal of the UTC day, NO_DAY when unknown
+    stamps: list[int]  # Whoosh's microseconds since datetime.min; 0 when unknown
+    dated: list[int]  # docnums with a date sorted by (stamp, docnum)
+    dated_days: list[int]  # their days, ascending (for bisect)
+    rank_newest: array[int]  # position of each docnum in the newest-first order
+    rank_oldest: array[int]
+
+    def between(self, first: int | None, last: int | None) -> list[int]:
+        """Docnums dated between two day ordinals (inclusive; None is open)."""
+        lo = 0 if first is None else bisect.bisect_left(self.dated_days, first)
+        hi = len(self.dated_days) if last is None else bisect.bisect_right(self.dated_days, last)
+        return self.dated[lo:hi]
+
+
+class IndexData:
+    """Shared, lazily loaded per-docnum arrays for one index generation."""
+
+    def __init__(self, searcher: Any, key: tuple[str, int]) -> None:
+        self.key = key
+        reader = searcher.reader()
+        self.doc_count = reader.doc_count_all()
+        self.leaf_offsets = [off for _r, off in reader.leaf_readers()]
+        deleted: set[int] = set()
+        for leaf, off in reader.leaf_readers():
+            if leaf.has_deletions():
+                deleted.update(off + d for d in leaf.deleted_docs())
+        self.deleted = deleted
+        live = set(range(self.doc_count))
+        live -= deleted
+        self.live = live
+        self._lock = threading.RLock()
+        self._norms: dict[str, list[float]] = {}
+        self._facets: dict[str, FacetColumn] = {}
+        self._dates: DateColumns | None = None
+        self._ids: list[str] | None = None
+        self._id_index: dict[str, int] | None = None
+        self._vocab: tuple[list[str], list[int]] | None = None
+        self._postings: OrderedDict[tuple[int, str, bytes], tuple[array[int], array[float]]] = (
+            OrderedDict()
+        )
+        self._postings_size = 0
+        self._plock = threading.Lock()
+        self.extra: dict[Any, Any] = {}  # other per-generation caches (story groups …)
+
+    # --- loading helpers -----------------------------------------------------------------
+
+    def _once(self, attr: str, load: Callable[[], Any]) -> Any:
+        value = getattr(self, attr)
+        if value is None:
+            with self._lock:
+                value = getattr(self, attr)
+                if value is None:
+                    value = load()
+                    setattr(self, attr, value)
+        return value
+
+    @staticmethod
+    def _column(searcher: Any, name: str) -> list[Any]:
+        values: list[Any] = []
+        for leaf, _off in searcher.reader().leaf_readers():
+            values.extend(leaf.column_reader(name, translate=False))
+        return values
+
+    # --- columns ---------------------------------------------------------------------------
+
+    def facet(self, searcher: Any, name: str) -> FacetColumn:
+        """The coded column for source_key, wires, year, month, day or language."""
+        col = self._facets.get(name)
+        if col is None:
+            with self._lock:
+                col = self._facets.get(name)
+                if col is None:
+                    raw = self._column(searcher, name)
+                    decoded = [
+                        v.decode("utf-8", "replace") if isinstance(v, bytes) else (v or "") for v in raw
+                    ]
+                    col = self._facets[name] = FacetColumn.build(decoded)
+        return col
+
+    def dates(self, searcher: Any) -> DateColumns:
+        """Days and date orders."""
+        return self._once("_dates", lambda: self._load_dates(searcher))  # type: ignore[no-any-return]
+
+    def _load_dates(self, searcher: Any) -> DateColumns:
+        years = self.facet(searcher, "year")
+        none_code = years.index.get(NO_DATE_KEY, -1)
+        raw = self._column(searcher, "date")
+        n = self.doc_count
+        stamps = [0] * n
+        days = [NO_DAY] * n
+        for d, (v, yc) in enumerate(zip(raw, years.codes, strict=False)):
+            if yc != none_code and v:
+                stamps[d] = v
+                days[d] = v // _US_PER_DAY + 1
+        dated = sorted((d for d in range(n) if days[d] != NO_DAY), key=stamps.__getitem__)
+        undated = [d for d in range(n) if days[d] == NO_DAY]
+        # Newest first, equal dates by docnum: sort descending by stamp, ascending by docnum.
+        newest = sorted(dated, key=lambda d: (-stamps[d], d)) + undated
+        oldest = dated + undated  # sorted() is stable, so equal stamps stay in docnum order
+        rank_newest = array("i", bytes(4 * n))
+        rank_oldest = array("i", bytes(4 * n))
+        for i, d in enumerate(newest):
+            rank_newest[d] = i
+        for i, d in enumerate(oldest):
+            rank_oldest[d] = i
+        return DateColumns(days, stamps, dated, [days[d] for d in dated], rank_newest, rank_oldest)
+
+    def norms(self, searcher: Any, fieldname: str) -> list[float]:
+        """BM25 length normalisation ``K1 * (1 - B + B * length / average)`` per docnum."""
+        norms = self._norms.get(fieldname)
+        if norms is None:
+            with self._lock:
+                norms = self._norms.get(fieldname)
+                if norms is None:
+                    norms = self._norms[fieldname] = self._load_norms(searcher, fieldname)
+        return norms
+
+    def _load_norms(self, searcher: Any, fieldname: str) -> list[float]:
+        avg = searcher.avg_field_length(fieldname) or 1.0
+        table = [K1 * ((1 - B) + B * byte_to_length(b) / avg) for b in range(256)]
+        out: list[float] = []
+        for leaf, _off in searcher.reader().leaf_readers():
+            reader = leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            count = leaf.doc_count_all()
+            if reader is None:
+                out.extend([table[0]] * count)
+            else:
+                out.extend(map(table.__getitem__, reader.load()))
+        return out
+
+    def ids(self, searcher: Any) -> list[str]:
+        """Article id per docnum (from the id field's terms: no stored fields are read)."""
+        return self._once("_ids", lambda: self._load_ids(searcher))  # type: ignore[no-any-return]
+
+    def _load_ids(self, searcher: Any) -> list[str]:
+        ids = [""] * self.doc_count
+        fmt = searcher.schema["id"].format
+        for leaf, off in searcher.reader().leaf_readers():
+            for (fname, tbytes), info in leaf._terms.items_from("id", b""):
+                if fname != "id":
+                    break
+                if info.doc_frequency() == 1 and info.min_id() is not None:
+                    ids[off + info.min_id()] = tbytes.decode("utf-8")
+                else:
+                    m = leaf._terms.matcher("id", tbytes, fmt)
+                    for d in m.all_ids():
+                        ids[off + d] = tbytes.decode("utf-8")
+        return ids
+
+    def docnum_of(self, searcher: Any, article_id: str) -> int | None:
+        """The live docnum of an article id."""
+        index = self._id_index
+        if index is None:
+            with self._lock:
+                if self._id_index is None:
+                    ids = self.ids(searcher)
+                    self._id_index = {a: d for d, a in enumerate(ids) if a and d not in self.deleted}
+                index = self._id_index
+        return index.get(article_id)
+
+    def vocabulary(self, searcher: Any) -> tuple[list[str], list[int]]:
+        """Sorted distinct words of title, body and lead, with their body document frequency."""
+        return self._once("_vocab", lambda: self._load_vocab(searcher))  # type: ignore[no-any-return]
+
+    def _load_vocab(self, searcher: Any) -> tuple[list[str], list[int]]:
+        freq: dict[bytes, int] = {}
+        for leaf, _off in searcher.reader().leaf_readers():
+            for fieldname in ("body", "title", "lead"):
+                weight = 1 if fieldname == "body" else 0
+                for (fname, tbytes), info in leaf._terms.items_from(fieldname, b""):
+                    if fname != fieldname:
+                        break
+                    freq[tbytes] = freq.get(tbytes, 0) + weight * info.doc_frequency()
+        words = sorted(freq)
+        return [w.decode("utf-8", "replace") for w in words], [freq[w] for w in words]
+
+    # --- postings --------------------------------------------------------------------------
+
+    def read_postings(
+        self, leaf_no: int, leaf: Any, fieldname: str, tbytes: bytes, restrict: Sequence[int] | None = None
+    ) -> tuple[Sequence[int], Sequence[float]] | None:
+        """Leaf-local (ids, weights) of a term, or None when the leaf lacks it.
+
+        ``restrict`` (sorted leaf-local docnums) lets blocks without any of them go unread; the
+        result then holds at least those docnums' postings. Whole lists are cached when long.
+        """
+        key = (leaf_no, fieldname, tbytes)
+        with self._plock:
+            hit = self._postings.get(key)
+            if hit is not None:
+                self._postings.move_to_end(key)
+        if hit is not None:
+            return hit
+        terms = leaf._terms
+        if (fieldname, tbytes) not in terms:
+            return None
+        m = terms.matcher(fieldname, tbytes, leaf.schema[fieldname].format)
+        if isinstance(m, ListMatcher):
+            ids = m._ids
+            weights = m._weights if m._weights is not None else [1.0] * len(ids)
+            return ids, weights
+        ids_out: array[int] = array("i")
+        w_out: array[float] = array("f")
+        if restrict is not None and len(restrict) < m._blocklength * 4:
+            ci, nc = 0, len(restrict)
+            while not m._atend and ci < nc:
+                maxid = m._maxid
+                if restrict[ci] <= maxid:
+                    m._read_ids()
+                    m._read_weights()
+                    ids_out.extend(m._ids)
+                    w_out.extend(m._weights)
+                    while ci < nc and restrict[ci] <= maxid:
+                        ci += 1
+                m._next_block()
+            return ids_out, w_out
+        while not m._atend:
+            m._read_ids()
+            m._read_weights()
+            ids_out.extend(m._ids)
+            w_out.extend(m._weights)
+            m._next_block()
+        if len(ids_out) >= POSTINGS_CACHE_MIN:
+            with self._plock:
+                if key not in self._postings:
+                    self._postings[key] = (ids_out, w_out)
+                    self._postings_size += len(ids_out)
+                    while self._postings_size > POSTINGS_CACHE_ENTRIES and len(self._postings) > 1:
+                        _k, (old, _w) = self._postings.popitem(last=False)
+                        self._postings_size -= len(old)
+        return ids_out, w_out
+
+    def clear_postings_cache(self) -> None:
+        """Forget cached posting lists (benchmarks measure cold reads with this)."""
+        with self._plock:
+            self._postings.clear()
+            self._postings_size = 0
+
+
+def read_positions(
+    leaf: Any, fieldname: str, tbytes: bytes, wanted: set[int]
+) -> dict[int, list[int]]:
+    """Leaf-local docnum → positions of a term, for the wanted leaf-local docnums only."""
+    terms = leaf._terms
+    if (fieldname, tbytes) not in terms or not wanted:
+        return {}
+    fmt = leaf.schema[fieldname].format
+    m = terms.matcher(fieldname, tbytes, fmt)
+    decode = fmt.decode_positions
+    out: dict[int, list[int]] = {}
+    if isinstance(m, ListMatcher):
+        for i, d in enumerate(m._ids):
+            if d in wanted:
+                out[d] = decode(m._values[i])
+        return out
+    restrict = sorted(wanted)
+    ci, nc = 0, len(restrict)
+    while not m._atend and ci < nc:
+        maxid = m._maxid
+        if restrict[ci] <= maxid:
+            m._read_ids()
+            ids = m._ids
+            hits = [i for i, d in enumerate(ids) if d in wanted]
+            if hits:
+                m._read_values()
+                values = m._values
+                for i in hits:
+                    out[ids[i]] = decode(values[i])
+            while ci < nc and restrict[ci] <= maxid:
+                ci += 1
+        m._next_block()
+    return out
