@@ -308,6 +308,19 @@ def rewrite_intro(sentence: str, rng: random.Random) -> str:
     return f"{opener} {subject}{tail}, according to people familiar with the situation."
 
 
+def rewrite_title(title: str, rng: random.Random, strength: str) -> str:
+    """Outlets retitle copy: case changes for light edits, reworded titles for heavier ones."""
+    if strength == "light":
+        return title.title() if title.isupper() and rng.random() < 0.5 else title
+    words = substitute(title.lower(), rng, 0.5).split()
+    if len(words) > 3:
+        for _ in range(1 if strength == "medium" else 2):
+            words.pop(rng.randrange(len(words)))
+    if strength == "heavy":
+        words += rng.choice((["amid", "uncertainty"], ["as", "pressure", "mounts"], ["report"], []))
+    return " ".join(words).capitalize()
+
+
 def paragraphs(body: str) -> list[list[str]]:
     """Paragraphs as lists of sentences (the engine's splitter is reused for sentences)."""
     pars = [p for p in re.split(r"\n\s*\n|\n(?=[ \t]+\S)", body) if p.strip()]
@@ -434,12 +447,14 @@ def build_labelled(originals: int, seed: int) -> tuple[list[Art], dict[str, str]
     for a in pool[originals:]:
         for t in a.topics[:1]:
             by_topic[t].append(a)
+    # Roundups take one or two paragraphs of a longer story, not most of a short one.
+    donors = [a for a in pool[originals:] if len(paragraphs(a.body)) >= 5]
     variants: list[Art] = []
     followed: dict[str, str] = {}
     for n, orig in enumerate(chosen):
         pars = paragraphs(orig.body)
         strength = STRENGTHS[n % len(STRENGTHS)]
-        other = rng.choice(pool[originals:])
+        other = rng.choice(donors)
         plan = {
             "light": ["light"],
             "medium": ["medium"],
@@ -456,7 +471,7 @@ def build_labelled(originals: int, seed: int) -> tuple[list[Art], dict[str, str]
             variants.append(
                 Art(
                     f"{orig.id}~{kind[0]}{k}",
-                    substitute(orig.title, rng, 0.3) if kind != "light" else orig.title,
+                    rewrite_title(orig.title, rng, kind),
                     render(new),
                     _shift(orig.date, rng),
                     rng.choice(OUTLETS),
@@ -471,6 +486,7 @@ def build_labelled(originals: int, seed: int) -> tuple[list[Art], dict[str, str]
             cands = [
                 a for a in by_topic.get(orig.topics[0] if orig.topics else "", [])
                 if a.id not in used and len(paragraphs(a.body)) >= 3
+                and (orig.date is None or a.date is None or timedelta(0) <= a.date - orig.date <= timedelta(days=2))
             ]
             if not cands:
                 continue
@@ -479,6 +495,10 @@ def build_labelled(originals: int, seed: int) -> tuple[list[Art], dict[str, str]
             n_bg = 1 if n % 4 == 0 else 2
             bg_start = rng.randrange(1, len(pars) - n_bg + 1)
             background = pars[bg_start : bg_start + n_bg]
+            # Background is a recap, not most of the original: at most a third of its words.
+            words = sum(len(s.split()) for p in background for s in p)
+            if words * 3 > len(orig.body.split()):
+                continue
             npars = paragraphs(new_story.body)
             pos = min(2, len(npars))
             fpars = npars[:pos] + background + npars[pos:]

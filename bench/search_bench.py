@@ -29,8 +29,7 @@ import sqlite3
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -127,7 +126,9 @@ def _reuters() -> Iterator[tuple[str, str, datetime | None]]:
             if not body:
                 continue
             title = (rec.get("title") or "").strip().title()
-            when = datetime.fromisoformat(rec["date"]).replace(tzinfo=UTC) if rec.get("date") else None
+            when = (
+                datetime.fromisoformat(rec["date"]).replace(tzinfo=UTC) if rec.get("date") else None
+            )
             yield title, _reflow(body), when
 
 
@@ -194,7 +195,9 @@ def _article(
         title=title,
         body=body,
         lead=lead,
-        provenance=Provenance(path=f"bench/{n // 1000:03d}.jsonl", kind=Kind.JSONL, record=n % 1000),
+        provenance=Provenance(
+            path=f"bench/{n // 1000:03d}.jsonl", kind=Kind.JSONL, record=n % 1000
+        ),
         source=source,
         wires=wires,
         date=DateInfo(value=when, precision=precision, origin="metadata")  # type: ignore[arg-type]
@@ -227,7 +230,9 @@ def synth_articles(size: int, seed: int = 7) -> Iterator[Article]:
         base.append((title, body, "Reuters", ("Reuters",), when))
     bbc_start = datetime(2004, 1, 1, tzinfo=UTC)
     for title, body, _cat in _bbc():
-        base.append((title, body, "BBC News", (), bbc_start + timedelta(minutes=rng.randrange(800_000))))
+        base.append(
+            (title, body, "BBC News", (), bbc_start + timedelta(minutes=rng.randrange(800_000)))
+        )
     ag_start = datetime(2004, 6, 1, tzinfo=UTC)
     for title, body, wire in _ag_news():
         outlet = rng.choice(OUTLETS)
@@ -338,6 +343,323 @@ def ensure_index(corpus: str, rebuild: bool = False) -> Path:
     return root
 
 
+# ---------------------------------------------------------------------------------------------
+# SQLite FTS5 peer
+
+
+def build_fts(corpus: str, path: Path) -> float:
+    """An FTS5 table (porter stemming: the peer of our query-time variants) plus facet columns."""
+    if path.exists():
+        path.unlink()
+    t0 = time.perf_counter()
+    db = sqlite3.connect(str(path))
+    db.executescript(
+        """
+        CREATE TABLE articles(rowid INTEGER PRIMARY KEY, id TEXT, title TEXT, body TEXT,
+            source TEXT, year TEXT, month TEXT, day TEXT, language TEXT, date TEXT);
+        CREATE TABLE article_wires(rowid INTEGER, wire TEXT);
+        CREATE VIRTUAL TABLE fts USING fts5(title, body, content='articles', content_rowid='rowid',
+            tokenize='porter unicode61');
+        """
+    )
+    rows = []
+    wires = []
+    for n, a in enumerate(_corpus_iter(corpus), 1):
+        doc = to_document(a)
+        day = doc["day"] if doc["day"] != "none" else None
+        rows.append(
+            (
+                n,
+                a.id,
+                a.title,
+                a.body,
+                a.source or "",
+                doc["year"],
+                doc["month"],
+                doc["day"],
+                a.language or "",
+                day,
+            )
+        )
+        wires.extend((n, w) for w in a.wires)
+    db.executemany("INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+    db.executemany("INSERT INTO article_wires VALUES (?,?)", wires)
+    db.execute("INSERT INTO fts(rowid, title, body) SELECT rowid, title, body FROM articles")
+    db.executescript(
+        """
+        CREATE INDEX aw ON article_wires(rowid);
+        CREATE INDEX ad ON articles(day);
+        CREATE INDEX ay ON articles(year);
+        CREATE INDEX am ON articles(month);
+        """
+    )
+    db.commit()
+    db.close()
+    return time.perf_counter() - t0
+
+
+def _fts_quote(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def to_fts(node: Any) -> tuple[str | None, list[str], list[Any]]:
+    """(MATCH expression, WHERE clauses, parameters) equivalent to a parsed query, best effort."""
+    from search import syntax as q
+
+    where: list[str] = []
+    params: list[Any] = []
+
+    def cols(fields: tuple[str, ...]) -> str:
+        names = sorted({"title" if f == "title" else "body" for f in fields})
+        return "{" + " ".join(names) + "}"
+
+    def text(n: Any) -> str | None:
+        if isinstance(n, q.Term):
+            return f"{cols(n.fields)} : {_fts_quote(n.text)}"
+        if isinstance(n, q.Phrase):
+            phrase = " ".join(n.words)
+            if n.slop:
+                return (
+                    f"{cols(n.fields)} : NEAR({' '.join(_fts_quote(w) for w in n.words)}, {n.slop})"
+                )
+            return f"{cols(n.fields)} : {_fts_quote(phrase)}"
+        if isinstance(n, q.Pattern):
+            if n.kind == "wildcard" and n.text.endswith("*") and "?" not in n.text:
+                return f"{cols(n.fields)} : {_fts_quote(n.text.rstrip('*'))}*"
+            return f"{cols(n.fields)} : {_fts_quote(n.text.strip('*?~'))}"
+        if isinstance(n, q.Or):
+            parts = [text(c) for c in n.children]
+            return "(" + " OR ".join(p for p in parts if p) + ")"
+        if isinstance(n, q.And):
+            pos = [text(c) for c in n.children if not isinstance(c, q.Not)]
+            neg = [text(c.child) for c in n.children if isinstance(c, q.Not)]
+            out = " AND ".join(p for p in pos if p)
+            for p in neg:
+                if p:
+                    out = f"({out}) NOT {p}" if out else None  # type: ignore[assignment]
+            return f"({out})" if out else None
+        if isinstance(n, q.Not):
+            return None
+        if isinstance(n, q.Keyword):
+            if n.field == "wire":
+                where.append(
+                    "EXISTS (SELECT 1 FROM article_wires w WHERE w.rowid=a.rowid AND lower(w.wire)=?)"
+                )
+                params.append(n.value)
+            elif n.field == "language":
+                where.append("a.language=?")
+                params.append(n.value)
+            return None
+        if isinstance(n, q.DateMatch):
+            span = n.span
+            if span.key is not None:
+                level = {4: "year", 7: "month", 10: "day"}[len(span.key)]
+                where.append(f"a.{level}=?")
+                params.append(span.key)
+            else:
+                if span.first:
+                    where.append("a.date>=?")
+                    params.append(span.first.isoformat())
+                if span.last:
+                    where.append("a.date<=?")
+                    params.append(span.last.isoformat())
+            return None
+        return None
+
+    if isinstance(node, q.And):
+        parts = []
+        for c in node.children:
+            if isinstance(c, q.Not):
+                continue
+            t = text(c)
+            if t:
+                parts.append(t)
+        neg = [text(c.child) for c in node.children if isinstance(c, q.Not)]
+        match = " AND ".join(parts) or None
+        for p in neg:
+            if p and match:
+                match = f"({match}) NOT {p}"
+    else:
+        match = text(node)
+    if isinstance(node, q.Term) and node.fields == ("source",):
+        match = None
+    return match, where, params
+
+
+def fts_search(
+    db: sqlite3.Connection, match: str | None, where: list[str], params: list[Any]
+) -> int:
+    """Count, four facet GROUP BYs and the top 20 with snippet(): what the full call returns."""
+    db.execute("DELETE FROM m")
+    cond = " AND ".join(where) if where else "1"
+    if match:
+        db.execute(
+            f"INSERT INTO m SELECT f.rowid FROM fts f JOIN articles a ON a.rowid=f.rowid "
+            f"WHERE fts MATCH ? AND {cond}",
+            [match, *params],
+        )
+    else:
+        db.execute(f"INSERT INTO m SELECT a.rowid FROM articles a WHERE {cond}", params)
+    total = db.execute("SELECT count(*) FROM m").fetchone()[0]
+    for col in ("source", "year", "language"):
+        db.execute(
+            f"SELECT a.{col}, count(*) FROM m JOIN articles a ON a.rowid=m.rowid GROUP BY 1"
+        ).fetchall()
+    db.execute(
+        "SELECT w.wire, count(*) FROM m JOIN article_wires w ON w.rowid=m.rowid GROUP BY 1"
+    ).fetchall()
+    if match:
+        db.execute(
+            "SELECT f.rowid, bm25(fts, 3.0, 1.0), highlight(fts, 0, '<mark>', '</mark>'), "
+            "snippet(fts, 1, '<mark>', '</mark>', '…', 40) FROM fts f JOIN m ON m.rowid=f.rowid "
+            "WHERE fts MATCH ? ORDER BY bm25(fts, 3.0, 1.0) LIMIT 20",
+            [match],
+        ).fetchall()
+    else:
+        db.execute(
+            "SELECT a.rowid, a.title, substr(a.body, 1, 200) FROM m JOIN articles a ON a.rowid=m.rowid "
+            "ORDER BY a.date DESC LIMIT 20"
+        ).fetchall()
+    return int(total)
+
+
+# ---------------------------------------------------------------------------------------------
+# Timing
+
+
+def _percentiles(values: Sequence[float]) -> tuple[float, float, float]:
+    ordered = sorted(values)
+    if not ordered:
+        return (0.0, 0.0, 0.0)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered), p95, ordered[-1]
+
+
+def run_corpus(corpus: str, rounds: int, rebuild: bool, show: bool) -> dict[str, Any]:
+    """Time every query on one corpus: full call (cold and warm postings), bare Whoosh, FTS5."""
+    from search.engine import SearchEngine
+    from search.model import SearchRequest
+    from search.whooshq import to_whoosh
+
+    root = ensure_index(corpus, rebuild)
+    fts_path = OUT / f"fts-{corpus}.sqlite"
+    if rebuild or not fts_path.exists():
+        print(f"building the FTS5 table {fts_path} …", flush=True)
+        print(f"  built in {build_fts(corpus, fts_path):.0f} s", flush=True)
+
+    engine = SearchEngine(root, today=TODAY)
+    engine.result_cache = 0  # every call evaluates its query
+    t0 = time.perf_counter()
+    engine.warm()
+    warm_s = time.perf_counter() - t0
+    state, searcher, _loc = engine._thread()
+    data = state.data
+    articles = data.doc_count - len(data.deleted)
+
+    cold: list[float] = []
+    warm: list[float] = []
+    bare: list[float] = []
+    fts: list[float] = []
+    per_query: list[tuple[str, int, float, float, float, float]] = []
+    db = sqlite3.connect(str(fts_path))
+    db.execute("CREATE TEMP TABLE m(rowid INTEGER PRIMARY KEY)")
+    # One untimed pass: first-use costs (vocabulary, dateparser import, story data) are not per query.
+    for query in QUERIES:
+        engine.search(SearchRequest(query=query))
+    for _round in range(rounds):
+        for query in QUERIES:
+            request = SearchRequest(query=query)
+            data.clear_postings_cache()
+            t = time.perf_counter()
+            page = engine.search(request)
+            c = (time.perf_counter() - t) * 1000
+            t = time.perf_counter()
+            engine.search(request)
+            w = (time.perf_counter() - t) * 1000
+            node = engine.parse(query, TODAY).node
+            wq = to_whoosh(node) if node is not None else None
+            t = time.perf_counter()
+            if wq is not None:
+                results = searcher.search(wq, limit=20)
+                _ = [hit.docnum for hit in results]
+            b = (time.perf_counter() - t) * 1000
+            match, where, params = to_fts(node) if node is not None else (None, [], [])
+            t = time.perf_counter()
+            try:
+                fts_search(db, match, where, params)
+            except sqlite3.Error as exc:
+                print(f"  fts5 failed for {query!r}: {exc}", file=sys.stderr)
+            f = (time.perf_counter() - t) * 1000
+            cold.append(c)
+            warm.append(w)
+            bare.append(b)
+            fts.append(f)
+            per_query.append((query, page.total, c, w, b, f))
+    db.close()
+    engine.close()
+    if show:
+        print(f"\n{'query':40} {'total':>7} {'cold':>7} {'warm':>7} {'whoosh':>7} {'fts5':>7}")
+        for query, total, c, w, b, f in per_query[-len(QUERIES) :]:
+            print(f"{query[:40]:40} {total:7d} {c:7.1f} {w:7.1f} {b:7.1f} {f:7.1f}")
+    return {
+        "corpus": corpus,
+        "articles": articles,
+        "queries": len(QUERIES),
+        "rounds": rounds,
+        "warm_up_s": warm_s,
+        "full_cold": _percentiles(cold),
+        "full_warm": _percentiles(warm),
+        "whoosh_top20": _percentiles(bare),
+        "fts5_full": _percentiles(fts),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark and print a table of p50/p95/max per system."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--corpus", choices=("reuters", "100k", "all"), default="all")
+    parser.add_argument(
+        "--size", type=int, default=100_000, help="articles in the synthesised corpus"
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="timed passes over the query list")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the cached indexes")
+    parser.add_argument("--per-query", action="store_true", help="print each query's timings")
+    parser.add_argument("--build-only", metavar="CORPUS", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if not (CORPORA / "reuters21578" / "reuters21578.jsonl").is_file():
+        print(f"skipped: the shared corpora are not at {CORPORA} (set COPYDESK_CORPORA)")
+        return 0
+    if args.build_only:
+        ensure_index(args.build_only, rebuild=True)
+        return 0
+    corpora = {"reuters": ["reuters"], "100k": [str(args.size)], "all": ["reuters", str(args.size)]}
+    results = [
+        run_corpus(c, args.rounds, args.rebuild, args.per_query) for c in corpora[args.corpus]
+    ]
+    print(f"\n{len(QUERIES)} queries × {args.rounds} rounds; times in ms (p50 / p95 / max)")
+    print(
+        "full = SearchEngine.search: parse, match, rank, exact total, 4 facets, timeline, 20×3 snippets"
+    )
+    print("cold = decoded-postings cache cleared before the call; warm = same call repeated")
+    for r in results:
+        print(
+            f"\n{r['corpus']} ({r['articles']:,} articles; arrays loaded in {r['warm_up_s']:.2f} s)"
+        )
+        for label, key in (
+            ("full call, cold postings", "full_cold"),
+            ("full call, warm postings", "full_warm"),
+            ("bare Whoosh, top 20 only", "whoosh_top20"),
+            ("SQLite FTS5 full equivalent", "fts5_full"),
+        ):
+            p50, p95, mx = r[key]
+            print(f"  {label:30} {p50:7.1f} / {p95:7.1f} / {mx:7.1f}")
+    print(
+        f"\nreproduce: .venv/bin/python bench/search_bench.py --corpus {args.corpus} --rounds {args.rounds}"
+    )
+    return 0
+
+
 if __name__ == "__main__":
-    if len(sys.argv) > 2 and sys.argv[1] == "--build-only":
-        ensure_index(sys.argv[2], rebuild=True)
+    sys.exit(main())

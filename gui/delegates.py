@@ -112,7 +112,11 @@ class ResultDelegate(QStyledItemDelegate):
     # Qt overrides ---------------------------------------------------------------------------
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         hit = index.data(HitRole)
-        width = option.rect.width() if option.rect.width() > 0 else 600
+        width = option.rect.width()
+        if width <= 0:
+            # QListView asks for hints with an empty rect: lay out for the viewport's width.
+            view = self.parent()
+            width = view.viewport().width() if hasattr(view, "viewport") else 600
         if not isinstance(hit, Hit):
             return super().sizeHint(option, index)
         key = (hit.id, hit.rank, width)
@@ -161,7 +165,11 @@ class ResultDelegate(QStyledItemDelegate):
         if hit.group_size > 1:
             outlets = "outlet" if hit.group_outlets == 1 else "outlets"
             badges.append(
-                (f"{hit.group_size} versions · {hit.group_outlets} {outlets}", c.group_bg, c.group_fg)
+                (
+                    f"{hit.group_size} versions · {hit.group_outlets} {outlets}",
+                    c.group_bg,
+                    c.group_fg,
+                )
             )
         for text, bg, fg in badges:
             w = fm.horizontalAdvance(text) + 2 * BADGE_PAD
@@ -183,7 +191,13 @@ class ResultDelegate(QStyledItemDelegate):
         if lay["snippet_doc"] is not None:
             y += lay["badge_h"] + GAP
             self._draw_doc(
-                painter, lay["snippet_doc"], x, y, lay["inner"], lay["snippet_h"], c.muted.darker(110)
+                painter,
+                lay["snippet_doc"],
+                x,
+                y,
+                lay["inner"],
+                lay["snippet_h"],
+                c.muted.darker(110),
             )
 
         painter.setPen(c.border)

@@ -111,7 +111,7 @@ class HitWriter:
     def __enter__(self) -> HitWriter:
         # utf-8-sig so spreadsheet programs detect the encoding of a CSV.
         encoding = "utf-8-sig" if self.fmt == "csv" else "utf-8"
-        self._file = open(self.path, "w", encoding=encoding, newline="")  # noqa: SIM115
+        self._file = open(self.path, "w", encoding=encoding, newline="")  # closed in __exit__
         if self.fmt == "csv":
             self._csv = csv.DictWriter(self._file, fieldnames=HIT_FIELDS)
             self._csv.writeheader()

@@ -41,7 +41,7 @@ def format_seconds(seconds: float | None) -> str:
     """'45 s', '3 min 05 s', '1 h 12 min'."""
     if seconds is None:
         return "unknown"
-    s = int(round(seconds))
+    s = round(seconds)
     if s < 60:
         return f"{s} s"
     m, s = divmod(s, 60)
@@ -268,9 +268,13 @@ class ArchiveDialog(QDialog):
         note.setObjectName("mutedLabel")
 
         buttons = QDialogButtonBox(self)
-        self.update_button = buttons.addButton("Update index", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.update_button = buttons.addButton(
+            "Update index", QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.update_button.setIcon(theme.icon("update"))
-        self.rebuild_button = buttons.addButton("Rebuild index", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.rebuild_button = buttons.addButton(
+            "Rebuild index", QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.rebuild_button.setIcon(theme.icon("rebuild"))
         buttons.addButton(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -325,7 +329,9 @@ class ArchiveDialog(QDialog):
         self._update_buttons()
 
     def _browse_index(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Where to keep the index", self.index_edit.text())
+        folder = QFileDialog.getExistingDirectory(
+            self, "Where to keep the index", self.index_edit.text()
+        )
         if folder:
             self.index_edit.setText(folder)
 

@@ -54,7 +54,9 @@ class IndexWorker:
         run = build.rebuild if self.spec.mode == "rebuild" else build.update
         try:
             # A multiprocessing Event answers is_set() like the threading.Event build expects.
-            for progress in run(list(self.spec.paths), Path(self.spec.index_dir), None, self.cancel):
+            for progress in run(
+                list(self.spec.paths), Path(self.spec.index_dir), None, self.cancel
+            ):
                 self.messages.put(("progress", progress))
         except store.CopydeskIndexError as exc:  # busy, missing or old index: user-facing text
             self.messages.put(("error", str(exc)))
@@ -221,7 +223,7 @@ class IndexJob(QObject):
         if proc is None:
             return
         if proc.is_alive():
-            QTimer.singleShot(100, self._reap_tick)
+            QTimer.singleShot(100, self, self._reap_tick)
             return
         proc.join(0)
         if self._messages is not None:

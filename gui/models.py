@@ -33,7 +33,7 @@ def format_lag(seconds: float | None) -> str:
         return "no date"
     if seconds <= 0:
         return "first"
-    minutes = int(round(seconds / 60))
+    minutes = round(seconds / 60)
     if minutes < 60:
         return f"+{minutes} min"
     hours, minutes = divmod(minutes, 60)

@@ -22,7 +22,17 @@ from PySide6.QtWidgets import (
 from gui import theme
 from search.model import QueryProblem
 
-FIELDS = ("title", "body", "lead", "byline", "source", "wire", "date", "language", "url", "path")
+
+def _field_names() -> tuple[str, ...]:
+    try:  # the engine's own list when it is there (completion must offer what parses)
+        from search.syntax import ALL_FIELD_NAMES
+
+        return tuple(ALL_FIELD_NAMES)
+    except ImportError:
+        return ("title", "body", "lead", "byline", "source", "wire", "date", "language", "url")
+
+
+FIELDS = _field_names()
 # Fields whose values the facets already list, so completion can work from cached counts.
 FACET_FIELDS = {"source": "source", "wire": "wire", "language": "language"}
 DEBOUNCE_MS = 30
@@ -221,7 +231,7 @@ class QueryBar(QWidget):
 
     def candidates(self) -> list[str]:
         """Completion strings for the token at the cursor."""
-        start, field, prefix = current_token(self.edit.text(), self.edit.cursorPosition())
+        _start, field, prefix = current_token(self.edit.text(), self.edit.cursorPosition())
         low = prefix.lower()
         if field is None:
             if not prefix:
@@ -285,7 +295,15 @@ class QueryBar(QWidget):
         parts: list[str] = []
         if problem is not None:
             parts.append(f"<span>⚠ {html.escape(problem.message)}</span>")
-            if problem.corrected:
+            if problem.corrected and problem.applied:
+                # A mild problem: the engine already ran the corrected query.
+                self._fix = problem.corrected
+                parts.append(
+                    f'<span style="color:{c.muted.name()}">showing results for</span> '
+                    f"<b>{html.escape(problem.corrected)}</b> · "
+                    f'<a href="fix" style="color:{c.accent.name()}">Use corrected query</a>'
+                )
+            elif problem.corrected:
                 self._fix = problem.corrected
                 parts.append(
                     f'Did you mean <a href="fix" style="color:{c.accent.name()}">'

@@ -116,17 +116,13 @@ class ReaderView(QWidget):
         self.cite_button = QToolButton(self)
         self.cite_button.setIcon(theme.icon("copy"))
         self.cite_button.setText("Copy citation")
-        self.cite_button.setToolButtonStyle(
-            Qt.ToolButtonStyle.ToolButtonTextBesideIcon
-        )
+        self.cite_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.cite_button.setToolTip("Copy title, outlet, date and URL (Ctrl+Shift+C)")
         self.cite_button.clicked.connect(self._on_cite)
         self.story_button = QToolButton(self)
         self.story_button.setIcon(theme.icon("story"))
         self.story_button.setText("Story")
-        self.story_button.setToolButtonStyle(
-            Qt.ToolButtonStyle.ToolButtonTextBesideIcon
-        )
+        self.story_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.story_button.setToolTip("Show every version of this story (S)")
         self.story_button.clicked.connect(self._on_story)
 
@@ -371,4 +367,3 @@ class ReaderView(QWidget):
     def _on_story(self) -> None:
         if self.article is not None:
             self.storyRequested.emit(self.article.id)
-

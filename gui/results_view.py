@@ -37,6 +37,8 @@ class ResultsList(QListView):
         self.setFrameShape(QFrame.Shape.NoFrame)
         # Rows differ in height (titles and snippets wrap); batches keep scrolling smooth.
         self.setLayoutMode(QListView.LayoutMode.Batched)
+        # Row heights depend on the width (wrapping): lay out again when it changes.
+        self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setBatchSize(50)
         self.setAccessibleName("Results")
         self.activated.connect(lambda index: self.openRequested.emit(index.row()))

@@ -84,9 +84,7 @@ class FirstPublishedView(QWidget):
             )
             if v.date is None or t0 is None:
                 p.setPen(c.muted)
-                p.drawText(
-                    QRectF(left, y, width, LANE), Qt.AlignmentFlag.AlignVCenter, "no date"
-                )
+                p.drawText(QRectF(left, y, width, LANE), Qt.AlignmentFlag.AlignVCenter, "no date")
                 continue
             frac = (v.date - t0).total_seconds() / span if span > 0 else 0.0
             x = left + frac * width
@@ -101,9 +99,7 @@ class FirstPublishedView(QWidget):
             p.drawEllipse(QRectF(x - radius, mid - radius, 2 * radius, 2 * radius))
             p.setPen(c.first if v.is_first else c.muted)
             text = "first" if v.is_first else format_lag(v.lag_seconds)
-            p.drawText(
-                QRectF(right + 6, y, 84, LANE), Qt.AlignmentFlag.AlignVCenter, text
-            )
+            p.drawText(QRectF(right + 6, y, 84, LANE), Qt.AlignmentFlag.AlignVCenter, text)
         if t0 is not None and t1 is not None:
             y = 4 + len(story.versions) * LANE + 2
             p.setPen(c.muted)
@@ -351,7 +347,9 @@ class DiffView(QWidget):
         self.left_combo = QComboBox(self)
         self.right_combo = QComboBox(self)
         for combo in (self.left_combo, self.right_combo):
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
             combo.setMinimumContentsLength(18)
             combo.activated.connect(self._on_pick)
         self.swap_button = QToolButton(self)
@@ -391,8 +389,9 @@ class DiffView(QWidget):
         """An empty state."""
         self.diff = None
         self.why.hide()
-        self.browser.setHtml(f"<p style='color:{theme.colors(self.palette()).muted.name()}'>"
-                             f"{html.escape(text)}</p>")
+        self.browser.setHtml(
+            f"<p style='color:{theme.colors(self.palette()).muted.name()}'>{html.escape(text)}</p>"
+        )
 
     def set_story(self, story: Story | None) -> None:
         """Offer a story's versions in the two pickers."""

@@ -38,6 +38,7 @@ class Colors:
     """Named colours for painting, derived from one palette."""
 
     base: QColor
+    window: QColor
     text: QColor
     muted: QColor
     accent: QColor
@@ -81,6 +82,7 @@ def colors(palette: QPalette | None = None) -> Colors:
     violet = QColor("#7b5cc4")
     return Colors(
         base=base,
+        window=pal.color(QPalette.ColorRole.Window),
         text=text,
         muted=mix(text, base, 0.6),
         accent=accent,

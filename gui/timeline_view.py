@@ -207,7 +207,9 @@ class TimelineView(QWidget):
             )
             color = c.bar_selected if selected else c.bar
             if i == self._hover:
-                color = color.darker(115) if not theme.is_dark(self.palette()) else color.lighter(125)
+                color = (
+                    color.darker(115) if not theme.is_dark(self.palette()) else color.lighter(125)
+                )
             p.fillRect(bar, color)
         p.setPen(c.border)
         p.drawLine(int(plot.left()), int(plot.bottom()), int(plot.right()), int(plot.bottom()))

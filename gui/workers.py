@@ -7,8 +7,9 @@ drops stale answers.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
-import traceback
+import logging
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -16,10 +17,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from gui.backend import Backend
+from gui.backend import Backend, BackendUnavailableError
 from gui.export import ExportFormat, HitWriter
+from index.store import CopydeskIndexError
 from search.model import SearchRequest
 
+log = logging.getLogger(__name__)
 _ids = itertools.count(1)
 
 
@@ -29,9 +32,19 @@ def next_request_id() -> int:
 
 
 def describe(exc: BaseException) -> str:
-    """A one-line message for an error raised in a worker."""
+    """A one-line message for an error raised in a worker (logged with its traceback if a bug)."""
+    # Missing pieces and index states (no index, old schema, busy) are messages, not bugs.
+    expected = isinstance(exc, BackendUnavailableError | CopydeskIndexError)
+    if not expected:
+        log.error("background task failed", exc_info=exc)
     text = str(exc) or type(exc).__name__
-    return text if type(exc).__name__ in text else f"{text} ({type(exc).__name__})"
+    return text if expected or type(exc).__name__ in text else f"{text} ({type(exc).__name__})"
+
+
+def _emit(signal: Any, *args: Any) -> None:
+    # The receiver may have been deleted while we worked (window closed): nothing to tell then.
+    with contextlib.suppress(RuntimeError):
+        signal.emit(*args)
 
 
 class WorkerSignals(QObject):
@@ -57,19 +70,9 @@ class SearchWorker(QRunnable):
         try:
             page = self.backend.engine().search(self.request)
         except Exception as exc:  # report, never kill the pool thread
-            traceback.print_exc()
-            self._emit_failed(rid, describe(exc))
+            _emit(self.signals.failed, rid, describe(exc))
             return
-        try:
-            self.signals.done.emit(rid, page)
-        except RuntimeError:
-            pass  # the receiver was deleted while we searched (window closed)
-
-    def _emit_failed(self, rid: int, message: str) -> None:
-        try:
-            self.signals.failed.emit(rid, message)
-        except RuntimeError:
-            pass
+        _emit(self.signals.done, rid, page)
 
 
 class CallWorker(QRunnable):
@@ -89,16 +92,9 @@ class CallWorker(QRunnable):
         try:
             result = self.fn(*self.args)
         except Exception as exc:
-            traceback.print_exc()
-            try:
-                self.signals.failed.emit(self.request_id, describe(exc))
-            except RuntimeError:
-                pass
+            _emit(self.signals.failed, self.request_id, describe(exc))
             return
-        try:
-            self.signals.done.emit(self.request_id, result)
-        except RuntimeError:
-            pass
+        _emit(self.signals.done, self.request_id, result)
 
 
 class ExportWorker(QRunnable):
@@ -130,16 +126,9 @@ class ExportWorker(QRunnable):
         try:
             rows = self._export()
         except Exception as exc:
-            traceback.print_exc()
-            try:
-                self.signals.failed.emit(self.request_id, describe(exc))
-            except RuntimeError:
-                pass
+            _emit(self.signals.failed, self.request_id, describe(exc))
             return
-        try:
-            self.signals.done.emit(self.request_id, rows)
-        except RuntimeError:
-            pass
+        _emit(self.signals.done, self.request_id, rows)
 
     def _export(self) -> int:
         engine = self.backend.engine()
@@ -151,7 +140,7 @@ class ExportWorker(QRunnable):
                 if page.problem is not None:
                     raise ValueError(page.problem.message)
                 writer.write_all(page.hits)
-                self.signals.progress.emit(self.request_id, writer.rows)
+                _emit(self.signals.progress, self.request_id, writer.rows)
                 if not page.has_more or not page.hits:
                     break
                 page_no += 1

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, _lenfield
 from whoosh.index import LockError
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
@@ -83,7 +83,13 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
 
     Whoosh's ``add_postings`` asks the on-disk length column for every posting (a seek and a read
     each); on Reuters that was ~30% of commit time. Loading each length column once is equivalent.
+    Posting blocks are written uncompressed: most hold one or two postings, where zlib costs time
+    and saves nothing; readers handle either form.
     """
+
+    def __init__(self, ix: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("codec", W3Codec(compression=0))
+        super().__init__(ix, **kwargs)
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()

@@ -97,6 +97,10 @@ CHROME_PHRASES: tuple[str, ...] = (
     "Getty Images",
     "Image",
     "Photo",
+    "Close",
+    "Menu",
+    "Published",
+    "Updated",
     "Accept",
     "Accept cookies",
     "Accept all cookies",
@@ -129,6 +133,7 @@ CHROME_PREFIXES: tuple[str, ...] = (
     r"get (?:the|our) [\w ]{0,20}(?:app|newsletter)\b",
     # Caption lines that start with their label
     r"(?:photo|picture|pic|image|photograph|credit|caption|graphic)s?\s*:\s*\S",
+    r"(?:image|photo|video|media)\s+(?:source|caption|credit)\s*[,:]",
 )
 PREFIX_MAX_WORDS = 25  # a prefix rule never removes a longer line: that is a real paragraph
 
@@ -175,7 +180,7 @@ MASTHEAD_WORDS: frozenset[str] = frozenset(
         "gazette", "mail", "express", "mirror", "chronicle", "observer", "independent", "daily",
         "weekly", "star", "standard", "courier", "examiner", "inquirer", "register", "bulletin",
         "dispatch", "sentinel", "record", "advertiser", "argus", "age", "radio", "broadcasting",
-        "tv", "television", "online", "magazine", "press", "today", "times-herald",
+        "tv", "television", "magazine", "press", "times-herald",
     }
 )  # fmt: skip
 
@@ -227,6 +232,7 @@ _ROLE_RE = re.compile(
     r"(?:Reporter|Correspondent|Editor|Writer|Journalist|Columnist|Producer|Contributor|"
     r"Analyst|Staff|Reporters|Correspondents|Writers))\b.{0,60}$"
 )
+_NAME_LINE_RE = re.compile(rf"^{_NAME}(?:\s+(?:and|&)\s+{_NAME})?$")
 _BREADCRUMB_RE = re.compile(r"\s*[>›»/|]\s*")
 _DATE_ANCHOR = datetime(2000, 1, 1)  # any base will do: this only asks "is it a date?"
 _YEAR_RE = re.compile(r"(?<!\d)(?:1[89]|20)\d{2}(?!\d)")
@@ -284,6 +290,7 @@ class _Line:
     status: str = "body"  # body | chrome | header | title | signoff
     joined_next: bool = False  # the next raw line is not blank (no paragraph break after this one)
     table: bool = False  # columns separated by runs of spaces: kept as its own line
+    orig: str = ""  # the line as the input had it (for ``removed``), stripped
 
 
 # --------------------------------------------------------------------------- line tests
@@ -347,10 +354,23 @@ def _is_section(folded: str) -> bool:
     return len(parts) > 1 and all(p in SECTION_WORDS for p in parts if p)
 
 
+_SMALL_WORDS = frozenset({"of", "the", "and", "in", "on", "for", "a", "an", "at", "de", "la"})
+_WORD_RE = re.compile(r"[A-Za-z][\w'’.&-]*")
+
+
 def _title_case(text: str) -> bool:
-    words = [w for w in re.findall(r"[A-Za-z][\w'’.&-]*", text)]
-    small = {"of", "the", "and", "in", "on", "for", "a", "an", "at", "de", "la"}
-    return bool(words) and all(w[0].isupper() or w in small for w in words)
+    words = _WORD_RE.findall(text)
+    return bool(words) and all(w[0].isupper() or w in _SMALL_WORDS for w in words)
+
+
+def _masthead_words(folded: str) -> bool:
+    # "Harbour Herald", "Civic Broadcasting", "The Daily Planet" — but not "Times Are Tough".
+    words = [w.strip(".") for w in folded.split()]
+    if words and words[0] == "the":
+        words = words[1:]
+    return bool(words) and (
+        words[-1] in MASTHEAD_WORDS or words[0] in ("daily", "weekly", "sunday")
+    )
 
 
 def _classify_header(text: str, repeats: int, next_is_title_like: bool) -> HeaderLine | None:
@@ -377,7 +397,7 @@ def _classify_header(text: str, repeats: int, next_is_title_like: bool) -> Heade
         short
         and next_is_title_like
         and _title_case(text)
-        and any(w.casefold().strip(".") in MASTHEAD_WORDS for w in words)
+        and _masthead_words(folded)
         and " ".join(w for w in folded.split() if w not in MASTHEAD_WORDS) not in SECTION_WORDS
     ):
         return HeaderLine(text, "masthead", text)
@@ -401,7 +421,12 @@ def _is_paragraph(text: str) -> bool:
 
 
 def _is_short_unknown(text: str) -> bool:
-    return len(text.split()) <= 3 and len(text) < 30 and not _SENTENCE_END_RE.search(text)
+    # "Exclusive", "Live blog": kept out of the title. Three words can already be a headline.
+    return len(text.split()) <= 2 and len(text) < 25 and not _SENTENCE_END_RE.search(text)
+
+
+def _title_like(text: str) -> bool:
+    return bool(text) and not _is_paragraph(text) and not text.endswith(".")
 
 
 def _trailing_chrome_like(text: str) -> bool:
@@ -423,7 +448,10 @@ def normalize_text(text: str) -> str:
 
 def _split_lines(text: str) -> list[_Line | None]:
     out: list[_Line | None] = []
-    for raw in normalize_text(text).split("\n"):
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Character clean-up never adds or drops a "\n", so both splits line up.
+    originals = text.split("\n")
+    for number, raw in enumerate(normalize_text(text).split("\n")):
         stripped = raw.strip()
         if not stripped:
             out.append(None)
@@ -433,7 +461,8 @@ def _split_lines(text: str) -> list[_Line | None]:
         collapsed = stripped if table else " ".join(stripped.split())
         if out and out[-1] is not None:
             out[-1].joined_next = True
-        out.append(_Line(collapsed, indent, raw.rstrip(), table=table))
+        orig = _CONTROL_RE.sub("", originals[number]).strip()
+        out.append(_Line(collapsed, indent, raw.rstrip(), table=table, orig=orig or stripped))
     return out
 
 
@@ -443,10 +472,16 @@ def _mark_signoff(lines: list[_Line | None]) -> list[_Line]:
     extra: list[_Line] = []
     if live:
         last = live[-1]
-        match = _INLINE_REUTER_RE.match(last.text)
+        tail = last.text[-12:].rstrip(" .…").lower()
+        match = _INLINE_REUTER_RE.match(last.text) if tail.endswith(("reuter", "reuters")) else None
         if match and parse_signoff(last.text) is None:
+            sign = match.group("sign")
             last.text = match.group("text")
-            extra.append(_Line(match.group("sign"), 0, match.group("sign"), "signoff"))
+            last.raw = last.raw[: last.raw.rfind(sign)].rstrip()
+            last.table = "   " in last.text and _TABLE_RE.search(last.text) is not None
+            if not last.table:
+                last.text = " ".join(last.text.split())
+            extra.append(_Line(sign, 0, sign, "signoff", orig=sign))
     trailing: list[_Line] = []
     signoff_at: int | None = None
     for pos in range(len(live) - 1, -1, -1):
@@ -459,11 +494,16 @@ def _mark_signoff(lines: list[_Line | None]) -> list[_Line]:
         trailing.append(line)
     if signoff_at is None:
         return extra
+    # A sign-off ends an article: there must be one before it (title and at least a line), and
+    # more of it than of the trailing lines about to be dropped.
+    before = sum(len(ln.text) for ln in live[:signoff_at])
+    if signoff_at < 2 or before <= sum(len(ln.text) for ln in trailing):
+        return extra
     for line in trailing:
         line.status = "chrome"
     pos = signoff_at
     # Several sign-off lines in a row ("Reuters" / "— with AAP") all go.
-    while pos >= 0 and parse_signoff(live[pos].text) is not None:
+    while pos >= 1 and parse_signoff(live[pos].text) is not None:
         live[pos].status = "signoff"
         pos -= 1
     return extra
@@ -534,9 +574,7 @@ def _mark_header(
             line.joined_next and nxt[:1].islower() and not _ENDS_RE.search(line.text)
         ):
             break  # the first line of a hard-wrapped paragraph: the body starts here
-        kind = _classify_header(
-            line.text, counts[folded[pos]], bool(nxt) and not _is_paragraph(nxt)
-        )
+        kind = _classify_header(line.text, counts[folded[pos]], _title_like(nxt))
         if kind is not None:
             headers.append(kind)
             line.status = "header"
@@ -553,7 +591,7 @@ def _mark_header(
             break  # the given title is not in the text: the body starts here
         if _is_paragraph(line.text):
             break  # no title line at all
-        if _is_short_unknown(line.text) and nxt and not _is_paragraph(nxt):
+        if _is_short_unknown(line.text) and _title_like(nxt):
             headers.append(HeaderLine(line.text, "other"))
             line.status = "header"
             pos += 1
@@ -564,13 +602,20 @@ def _mark_header(
     if title_line is not None:
         title_line.status = "title"
         # Byline and date lines right under the title belong to the header too.
+        # A standfirst may sit between the title and them; the first paragraph ends the search.
         after = live.index(title_line) + 1
-        for line in live[after : after + 4]:
+        for number, line in enumerate(live[after : after + 5], after):
             under = _classify_under_title(line.text)
-            if under is None:
+            if under is None and _NAME_LINE_RE.match(line.text):
+                # A bare name ("Jane Smith") counts as a byline only next to a date line.
+                near = [live[i].text for i in (number - 1, number + 1) if 0 <= i < len(live)]
+                if any(_is_date_line(text) for text in near):
+                    under = HeaderLine(line.text, "byline", line.text)
+            if under is not None:
+                headers.append(under)
+                line.status = "header"
+            elif _is_paragraph(line.text) or prose_block[id(line)]:
                 break
-            headers.append(under)
-            line.status = "header"
     return (title_line.text if title_line is not None else None), headers
 
 
@@ -639,16 +684,19 @@ def clean_text(text: str, title: str | None = None) -> CleanResult:
             prev = None
             continue
         # A lowercase line continuing a hard-wrapped sentence ("… 10 cts a" / "share.") is prose.
-        continues = prev is not None and line.text[:1].islower() and not _ENDS_RE.search(prev.text)
+        continues = (
+            prev is not None
+            and prev.status == "body"
+            and line.text[:1].islower()
+            and not _ENDS_RE.search(prev.text)
+        )
         if not continues and chrome_reason(line.text) and parse_signoff(line.text) is None:
             line.status = "chrome"
         prev = line
     extra = _mark_signoff(lines)
     title_found, headers = _mark_header(lines, title)
     paragraphs = _paragraphs(lines)
-    removed = [
-        ln.raw.strip() for ln in lines if ln is not None and ln.status not in ("body", "title")
-    ]
+    removed = [ln.orig for ln in lines if ln is not None and ln.status not in ("body", "title")]
     removed += [ln.text for ln in extra]
     signoffs = [ln.text for ln in lines if ln is not None and ln.status == "signoff"]
     signoffs += [ln.text for ln in extra]

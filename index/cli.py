@@ -153,6 +153,7 @@ class ProgressBar:
         self.width = width
         self.tty = out.isatty()
         self.last_line = 0.0
+        self.last_stage = ""
         self.drawn = False
 
     def show(self, p: Progress) -> None:
@@ -176,9 +177,10 @@ class ProgressBar:
             self.drawn = True
         else:
             now = time.monotonic()
-            if now - self.last_line < 5 and p.stage == "index":
+            if p.stage == self.last_stage and now - self.last_line < 5:
                 return
             self.last_line = now
+            self.last_stage = p.stage
             self.out.write(line + "\n")
         self.out.flush()
 

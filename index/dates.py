@@ -13,7 +13,8 @@ Decisions, documented because they are guesses either way:
   daylight saving for the date in question.
 * "03/04/2024" is month first (March 4), as dateparser's default and as the search box's date
   parser reads it, so a date typed in a query means the same as one found in an article. A first
-  number above 12 ("13/04/2024") is read day first.
+  number above 12 ("13/04/2024") is read day first, and so is a dotted date ("04.03.2024"), a
+  European form the US does not use.
 * Precision comes from the tokens present: a time → "minute", a day → "day", "May 2019" →
   "month", "2019" → "year".
 * A date without a time is a calendar date: its value is midnight UTC of that date, not midnight in
@@ -80,6 +81,9 @@ _ISO_RE = re.compile(
     r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?$"
 )
 _YEAR_RE = re.compile(r"^(?:19|20)\d{2}$")
+_EPOCH_RE = re.compile(r"^(?:\d{9,10}(?:\.\d+)?|\d{12,13})$")
+_COMPACT_RE = re.compile(r"^((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$")
+_ZONE_SUFFIX_RE = re.compile(r"\[[A-Za-z_/+-]+\]$")
 _YEAR_MONTH_RE = re.compile(r"^((?:19|20)\d{2})-(0[1-9]|1[0-2])$")
 # Only numeric or GMT zones: email.utils silently drops zones it does not know ("AEST").
 _RFC2822_RE = re.compile(
@@ -184,6 +188,16 @@ def _precision_of(has_time: bool, has_day: bool, has_month: bool) -> DatePrecisi
 
 
 def _fast_machine(text: str, raw: str, default_tz: str) -> DateInfo | None:
+    text = _ZONE_SUFFIX_RE.sub("", text)  # RFC 9557 "…+05:30[Asia/Kolkata]"
+    if _EPOCH_RE.match(text):
+        # Seconds (or milliseconds) since the epoch: an instant, so no zone to apply or report.
+        seconds = float(text) / (1000 if len(text.split(".")[0]) > 11 else 1)
+        value = datetime.fromtimestamp(seconds, tz=UTC)
+        return _info(value, "minute", None, raw, "text", default_tz)
+    match = _COMPACT_RE.match(text)
+    if match:
+        value = datetime(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        return _info(value, "day", None, raw, "text", default_tz)
     if _ISO_RE.match(text):
         has_time = len(text) > 10
         iso = text[:10] + "T" + "".join(text[11:].split()) if has_time else text
@@ -359,8 +373,9 @@ def _from_numeric(text: str, raw: str, default_tz: str) -> DateInfo | None:
     elif len(c) == 4 or len(c) == 2:
         year = int(c) if len(c) == 4 else (2000 + int(c) if int(c) < 70 else 1900 + int(c))
         first, second = int(a), int(b)
-        # Month first unless that is impossible (see the module docstring).
-        month, day = (second, first) if first > 12 else (first, second)
+        # Month first unless that is impossible, or dotted ("4.5.2019" is European, day first).
+        day_first = first > 12 or (match.group("sep") == "." and second <= 12)
+        month, day = (second, first) if day_first else (first, second)
     else:
         return None
     parts: dict[str, Any] = {"time": None, "tz": None, "zone": None}
@@ -394,6 +409,7 @@ def _relative(text: str, raw: str, base: datetime | None, default_tz: str) -> Da
     if base.tzinfo is None:
         base = base.replace(tzinfo=_zone(default_tz))
     precision: DatePrecision
+    tz: str | None = None
     if match is not None:
         count_text = match.group("n").lower()
         count = (
@@ -430,7 +446,8 @@ def _relative(text: str, raw: str, base: datetime | None, default_tz: str) -> Da
             precision = "minute"
             if parts["tz"] is not None:
                 value = value.replace(tzinfo=timezone(timedelta(minutes=parts["tz"])))
-    return _info(value, precision, None, raw, "relative", default_tz)
+                tz = _offset_str(parts["tz"])
+    return _info(value, precision, tz, raw, "relative", default_tz)
 
 
 _parser_settings_base: dict[str, Any] = {

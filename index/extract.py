@@ -70,6 +70,7 @@ def _norm_path(path: str) -> str:
 # --------------------------------------------------------------------------- small helpers
 
 _WS_RE = re.compile(r"\s+")
+_BY_RE = re.compile(r"^by\s+(?=\S)", re.IGNORECASE)
 # The first sentence: at least 20 characters, and not cut after an initial ("The U.S. Army …").
 _SENTENCE_RE = re.compile(r"^(.{20,}?[a-z0-9)\"”'][.!?])(?:\s+(?=[A-Z\"“‘'(])|$)")
 _LANG_WORD_RE = re.compile(r"[a-z']+")
@@ -203,7 +204,9 @@ def _extract(raw: RawDocument, options: ExtractOptions) -> Article:
     title = (
         given_title or cleaned.title_candidate or _fallback_title(paragraphs, raw.provenance.path)
     )
-    byline = _field(fields, "byline") or cleaned.byline
+    stated_byline = _field(fields, "byline")
+    # "By Jane Doe" and a header line's "Jane Doe" are one byline: drop the "By" either way.
+    byline = _BY_RE.sub("", stated_byline) if stated_byline else cleaned.byline
     wires = find_wires(
         title,
         [*paragraphs, *cleaned.signoff_lines],

@@ -8,7 +8,7 @@ field           type                             use
 id              ID, unique, stored               the article id (the input's ``id`` when it has one)
 title           TEXT, positions, stored          searchable headline, weighted above the body
 body            TEXT, positions, stored          cleaned article text (snippets are cut from it)
-lead            TEXT, positions                  first paragraph, for lead-only search
+lead            TEXT, frequencies only           first paragraph, for lead-only search
 byline          TEXT, stored                     author line
 source          TEXT                             outlet, tokenised: ``source:abc`` finds "ABC News"
 source_key      ID, column, stored               exact outlet for facets and filters ("" = unknown)
@@ -16,11 +16,11 @@ wire            KEYWORD (comma list)             canonical agencies, lower-cased
 wires           ID, column, stored               "AP|Reuters" (sorted), for facets and display
 date            DATETIME, column                 UTC publication date; absent when unknown
 year/month/day  ID, column                       "2019" / "2019-05" / "2019-05-04"; "none" if unknown
-date_precision  ID, stored                       minute | day | month | year | none
+date_precision  STORED                           minute | day | month | year | none
 language        ID, column, stored               ISO 639-1 code or "" when unknown
 url             ID, stored                       as given
 path            ID, stored                       file the article came from (for ``update``)
-word_count      NUMERIC, column, stored          words in the cleaned body
+word_count      COLUMN (not indexed)             words in the cleaned body
 meta            STORED                           JSON: date details, provenance, removed lines …
 ==============  ===============================  ==================================================
 
@@ -32,11 +32,14 @@ to their variants at query time instead.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from whoosh import fields
+from whoosh import columns, fields, formats
 from whoosh.analysis import Analyzer, LowercaseFilter, RegexTokenizer
+from whoosh.system import pack_uint
 
 from index.model import Article, DateInfo, Kind, Provenance
 
@@ -49,33 +52,91 @@ TITLE_BOOST = 3.0
 NO_DATE_KEY = "none"
 
 
+_TOKEN_RE = re.compile(TOKEN_PATTERN)
+
+
 def lean_analyzer() -> Analyzer:
     """The analyzer used by every text field (index and query side)."""
     return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter()
 
 
+def _positions(value: str) -> dict[str, list[int]]:
+    # Exactly the lean analyzer's tokens and positions, without building a Token per word.
+    poses: dict[str, list[int]] = {}
+    for pos, word in enumerate(_TOKEN_RE.findall(value)):
+        w = word.lower()
+        found = poses.get(w)
+        if found is None:
+            poses[w] = [pos]
+        else:
+            found.append(pos)
+    return poses
+
+
+class FastPositions(formats.Positions):  # type: ignore[misc]
+    """Whoosh's Positions format with an indexing path ~3x faster for the lean analyzer.
+
+    The postings it writes are byte-for-byte those of ``Positions`` with ``lean_analyzer()``; only
+    indexing is overridden, so queries, highlighting and phrase matching are Whoosh's own.
+    """
+
+    def word_values(self, value: str, analyzer: Any, **kwargs: Any) -> Iterator[tuple[str, int, float, bytes]]:
+        """(word, frequency, weight, encoded positions) for each distinct word."""
+        fb = self.field_boost
+        for w, poslist in _positions(value).items():
+            yield (w, len(poslist), len(poslist) * fb, self.encode(poslist))
+
+
+class FastFrequency(formats.Frequency):  # type: ignore[misc]
+    """Whoosh's Frequency format with the same fast indexing path (no positions)."""
+
+    def word_values(self, value: str, analyzer: Any, **kwargs: Any) -> Iterator[tuple[str, int, float, bytes]]:
+        """(word, frequency, weight, encoded frequency) for each distinct word."""
+        fb = self.field_boost
+        for w, poslist in _positions(value).items():
+            n = len(poslist)
+            yield (w, n, n * fb, pack_uint(n))
+
+
+class CoarseDatetime(fields.DATETIME):  # type: ignore[misc]
+    """DATETIME indexed with 4 range tiers instead of 8: half the postings, ranges stay exact."""
+
+    def __init__(self, stored: bool = False, unique: bool = False, sortable: bool = False) -> None:
+        super().__init__(stored=stored, unique=unique, sortable=sortable)
+        self.shift_step = 16
+
+
+def _text(*, stored: bool = False, phrase: bool = True, field_boost: float = 1.0) -> fields.TEXT:
+    field = fields.TEXT(
+        analyzer=lean_analyzer(), stored=stored, phrase=phrase, field_boost=field_boost
+    )
+    fmt = FastPositions if phrase else FastFrequency
+    field.format = fmt(field_boost=field_boost)
+    return field
+
+
 def build_schema() -> fields.Schema:
     """A fresh schema object (Whoosh schemas are mutable, so never share one)."""
-    lean = lean_analyzer()
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
-        title=fields.TEXT(analyzer=lean, stored=True, phrase=True, field_boost=TITLE_BOOST),
-        body=fields.TEXT(analyzer=lean, stored=True, phrase=True),
-        lead=fields.TEXT(analyzer=lean, phrase=True),
-        byline=fields.TEXT(analyzer=lean, stored=True, phrase=True),
-        source=fields.TEXT(analyzer=lean, phrase=True),
+        title=_text(stored=True, field_boost=TITLE_BOOST),
+        body=_text(stored=True),
+        # No positions: a lead phrase is matched as a body phrase whose words are in the lead.
+        lead=_text(phrase=False),
+        byline=_text(stored=True),
+        source=_text(),
         source_key=fields.ID(stored=True, sortable=True),
         wire=fields.KEYWORD(commas=True, lowercase=True, scorable=False),
         wires=fields.ID(stored=True, sortable=True),
-        date=fields.DATETIME(sortable=True),
+        date=CoarseDatetime(sortable=True),
         year=fields.ID(sortable=True),
         month=fields.ID(sortable=True),
         day=fields.ID(sortable=True),
-        date_precision=fields.ID(stored=True),
+        date_precision=fields.STORED(),
         language=fields.ID(stored=True, sortable=True),
         url=fields.ID(stored=True),
         path=fields.ID(stored=True),
-        word_count=fields.NUMERIC(stored=True, sortable=True),
+        word_count=fields.COLUMN(columns.NumericColumn("I")),
         meta=fields.STORED(),
     )
 
@@ -145,6 +206,7 @@ def _meta(article: Article) -> dict[str, Any]:
         "source_origin": article.source_origin,
         "id_from_input": article.id_from_input,
         "removed": list(article.removed),
+        "word_count": article.word_count,
         "kind": p.kind.value,
         "record": p.record,
         "content_hash": p.content_hash,
@@ -183,7 +245,7 @@ def from_stored(stored: dict[str, Any]) -> Article:
         byline=stored.get("byline") or None,
         url=stored.get("url") or None,
         language=stored.get("language") or None,
-        word_count=int(stored.get("word_count") or 0),
+        word_count=int(meta.get("word_count") or 0),
         removed=tuple(meta.get("removed") or ()),
         id_from_input=bool(meta.get("id_from_input")),
     )

@@ -29,6 +29,7 @@ Public API: ``StoryInput``, ``StoryIndex``, ``PairEvidence``, ``Passage``, ``dif
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import math
 import re
@@ -258,6 +259,16 @@ def _keys(token_lists: Sequence[Sequence[str]], bands: int = BANDS) -> set[int]:
     return out
 
 
+def _text_key(doc_norm: Sequence[str]) -> int | None:
+    """One key for the whole normalised body: identical texts meet whatever their dates."""
+    body = "\n".join(doc_norm[1:])
+    if not body.strip():
+        return None
+    h = int.from_bytes(hashlib.blake2b(body.encode("utf-8"), digest_size=8).digest(), "little")
+    h = (h & ~7) | 7  # band slot 7 marks whole-text keys
+    return h - (1 << 64) if h >= 1 << 63 else h
+
+
 # ---------------------------------------------------------------------------------------------
 # Per-document features (transient: built from stored sentences when needed)
 
@@ -270,7 +281,7 @@ class _Doc:
 
     __slots__ = (
         "content", "day", "doc", "id", "norm", "nstop", "nums", "numeric", "sents", "title",
-        "toks", "total", "weights",
+        "toks", "total", "tw", "weights",
     )  # fmt: skip
 
     def __init__(self, doc: int, id: str, day: int | None, title: str, sents: Sequence[str]) -> None:
@@ -298,6 +309,7 @@ class _Doc:
             self.numeric.append(numeric)
             self.nstop.append(stop)
         self.weights: list[float] = []
+        self.tw: dict[int, float] = {}
         self.total = 1e-9
         self.reweight({}, 0)
 
@@ -324,6 +336,7 @@ class _Doc:
             for c, n, s in zip(self.content, self.numeric, self.nstop, strict=True)
         ]
         self.total = max(sum(self.weights), 1e-9)
+        self.tw = cache
 
 
 def _day(date: datetime | None) -> int | None:
@@ -339,19 +352,47 @@ class _Verdict:
     score: float
     cont_a: float
     cont_b: float
-    matches: tuple[tuple[int, int, float], ...]  # (i in a, j in b, similarity)
+    matches: tuple[tuple[int, int, float], ...]  # (unit in a, unit in b, similarity)
+    soft: float = 0.0
+    shared: float = 0.0
+    lead: float = 0.0
+
+
+def _bag(doc: _Doc, skip: set[int]) -> dict[int, float]:
+    """Weighted word counts of the units not in ``skip`` (numbers count half)."""
+    out: dict[int, float] = {}
+    w = doc.tw
+    for k in range(len(doc.content)):
+        if k in skip:
+            continue
+        for t in doc.content[k]:
+            out[t] = out.get(t, 0.0) + 1.0
+        for t in doc.numeric[k]:
+            out[t] = out.get(t, 0.0) + 0.5
+    return {t: c * w.get(t, 1.0) for t, c in out.items()}
+
+
+def _soft(a: _Doc, b: _Doc, skip_a: set[int], skip_b: set[int]) -> float:
+    """How much of the smaller unmatched remainder's substance the other remainder repeats."""
+    ba, bb = _bag(a, skip_a), _bag(b, skip_b)
+    if not ba or not bb:
+        return 0.0
+    common = sum(min(v, bb[t]) for t, v in ba.items() if t in bb)
+    return common / max(min(sum(ba.values()), sum(bb.values())), 1e-9)
 
 
 def _score_matrix(a: _Doc, b: _Doc, sim: np.ndarray) -> _Verdict:
-    """Score two documents from their sentence similarity matrix (0..1, zeros below MATCH_LOW)."""
+    """Score two documents from their unit similarity matrix (0..1, zeros below MATCH_LOW)."""
     cands: list[tuple[float, int, int]] = []
     rows, cols = np.nonzero(sim)
     for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
         s = float(sim[i, j])
         na, nb = a.nums[i], b.nums[j]
         # Templated reports ("Shr 12 cts vs 10 cts") differ only in their numbers.
-        if na and nb and len(na & nb) * 2 < len(na | nb):
-            continue
+        if na != nb and na and nb:
+            if len(na & nb) * 2 < len(na | nb):
+                continue
+            s = MATCH_LOW + (s - MATCH_LOW) * 0.5
         cands.append((s, i, j))
     cands.sort(reverse=True)
     used_a: set[int] = set()
@@ -361,21 +402,26 @@ def _score_matrix(a: _Doc, b: _Doc, sim: np.ndarray) -> _Verdict:
     for s, i, j in cands:
         if i in used_a or j in used_b:
             continue
-        used_a.add(i)
-        used_b.add(j)
         credit = min(1.0, (s - MATCH_LOW) / (MATCH_HIGH - MATCH_LOW))
         if credit <= 0:
             continue
+        used_a.add(i)
+        used_b.add(j)
         matches.append((i, j, round(s, 3)))
         got_a += credit * a.weights[i]
         got_b += credit * b.weights[j]
         shared += credit * min(a.weights[i], b.weights[j])
     cont_a = min(1.0, got_a / a.total)
     cont_b = min(1.0, got_b / b.total)
+    lead = float(sim[:3, :3].max()) if sim.size else 0.0
+    soft = _soft(a, b, used_a, used_b) if matches else 0.0
     lo, hi = min(cont_a, cont_b), max(cont_a, cont_b)
     score = (2 * lo + hi) / 3 * min(1.0, shared / EVIDENCE_FULL)
     matches.sort()
-    return _Verdict(round(score, 4), round(cont_a, 4), round(cont_b, 4), tuple(matches))
+    return _Verdict(
+        round(score, 4), round(cont_a, 4), round(cont_b, 4), tuple(matches),
+        round(soft, 4), round(shared, 3), round(lead, 3),
+    )  # fmt: skip
 
 
 def _compare_many(a: _Doc, others: Sequence[_Doc]) -> list[_Verdict]:
@@ -536,7 +582,11 @@ class StoryIndex:
         df: dict[int, int] = {}
         for doc, row in stored.items():
             parsed = _Doc(doc, row.id, row.day, row.title, row.sentences)
-            self._store.delete_doc(doc, _keys(parsed.toks))
+            keys = _keys(parsed.toks)
+            text_key = _text_key(parsed.norm)
+            if text_key is not None:
+                keys.add(text_key)
+            self._store.delete_doc(doc, keys)
             for t in parsed.token_ids():
                 df[t] = df.get(t, 0) - 1
             self._cache.pop(doc, None)
@@ -553,7 +603,11 @@ class StoryIndex:
         for item in items:
             sents = sentences(item.body)
             doc = _Doc(0, item.id, _day(item.date), item.title, sents)
-            prepared.append((item, doc, _keys(doc.toks)))
+            keys = _keys(doc.toks)
+            text_key = _text_key(doc.norm)
+            if text_key is not None:
+                keys.add(text_key)
+            prepared.append((item, doc, keys))
         store = self._store
         with store.lock:
             self._groups_cache.clear()
@@ -567,7 +621,9 @@ class StoryIndex:
                 candidates = self._candidates(prepared)
                 self._verify(prepared, candidates)
                 for _item, doc, keys in prepared:
-                    store.insert_keys(doc.doc, doc.day, keys)
+                    # Whole-text keys carry no day, so exact copies meet across any gap.
+                    store.insert_keys(doc.doc, doc.day, (k for k in keys if k & 7 != 7))
+                    store.insert_keys(doc.doc, None, (k for k in keys if k & 7 == 7))
                 store.commit()
             except BaseException:
                 store.rollback()
@@ -598,11 +654,12 @@ class StoryIndex:
                 mine = local.setdefault(key, [])
                 if len(stored) + len(mine) > BUCKET_CAP:
                     continue
+                anyday = key & 7 == 7
                 for other, day in stored:
-                    if self._in_window(doc.day, day):
+                    if anyday or self._in_window(doc.day, day):
                         found.add(other)
                 for other, day in mine:
-                    if self._in_window(doc.day, day):
+                    if anyday or self._in_window(doc.day, day):
                         found.add(other)
                 mine.append((doc.doc, doc.day))
             found.discard(doc.doc)

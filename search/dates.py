@@ -95,7 +95,9 @@ _UNITS = {
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _NUM = r"(\d+|a|an|one|two|three|four|five|six)"
 _UNIT = r"([a-z]+)"
-_WINDOW = re.compile(rf"^(?:last|past|previous|the last|the past|within the last)\s+(?:{_NUM}\s+)?{_UNIT}$")
+_WINDOW = re.compile(
+    rf"^(?:last|past|previous|the last|the past|within the last)\s+(?:{_NUM}\s+)?{_UNIT}$"
+)
 _AGO = re.compile(rf"^{_NUM}\s*{_UNIT}\s+ago$")
 _SIGNED = re.compile(rf"^([-+])\s*(\d+)\s*{_UNIT}$")
 _THIS = re.compile(r"^(?:this|current|the current)\s+(week|month|year)$")
@@ -248,7 +250,7 @@ _LETTERS = re.compile(r"[a-z]")
 
 
 def _dateparser_span(t: str, today: date) -> DaySpan:
-    if len(t) > 60 or not _LETTERS.search(t) and not re.search(r"\d", t):
+    if len(t) > 60 or (not _LETTERS.search(t) and not re.search(r"\d", t)):
         raise DateError(f"could not understand the date {t!r}")
     parser = _parser(today)
     with _PARSER_LOCK:  # DateDataParser keeps per-call state
@@ -287,7 +289,11 @@ def compare_span(op: str, text: str, today: date) -> DaySpan:
 
 
 def range_span(
-    lo: str | None, hi: str | None, today: date, lo_inclusive: bool = True, hi_inclusive: bool = True
+    lo: str | None,
+    hi: str | None,
+    today: date,
+    lo_inclusive: bool = True,
+    hi_inclusive: bool = True,
 ) -> DaySpan:
     """``[lo TO hi]`` (inclusive) or ``{lo TO hi}`` (exclusive ends); None or "*" is open."""
     first: date | None = None

@@ -21,9 +21,9 @@ NO_DATE = "none"  # articles with no publication date
 UNKNOWN_LANGUAGE = ""
 
 
-def _freeze(filters: Mapping[str, frozenset[str] | set[str] | tuple[str, ...] | list[str]] | None) -> (
-    Mapping[str, frozenset[str]]
-):
+def _freeze(
+    filters: Mapping[str, frozenset[str] | set[str] | tuple[str, ...] | list[str]] | None,
+) -> Mapping[str, frozenset[str]]:
     return MappingProxyType({k: frozenset(v) for k, v in (filters or {}).items() if v})
 
 
@@ -64,6 +64,9 @@ class QueryProblem:
     position: int | None = None  # character offset in the query, when known
     length: int = 0
     corrected: str | None = None
+    # True for mild problems (an unclosed quote, a dangling operator …): the corrected query was
+    # run and the page holds its results; False when nothing ran.
+    applied: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,8 +127,8 @@ class SearchPage:
 
     @property
     def ok(self) -> bool:
-        """True when the query ran."""
-        return self.problem is None
+        """True when the query ran (as typed, or corrected when ``problem.applied``)."""
+        return self.problem is None or self.problem.applied
 
     @property
     def has_more(self) -> bool:

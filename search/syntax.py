@@ -39,7 +39,12 @@ TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "source": ("source",),
 }
 # Fields matched exactly (lower-cased keyword or ID fields).
-KEY_FIELDS: dict[str, str] = {"wire": "wire", "language": "language", "lang": "language", "id": "id"}
+KEY_FIELDS: dict[str, str] = {
+    "wire": "wire",
+    "language": "language",
+    "lang": "language",
+    "id": "id",
+}
 OTHER_FIELDS = ("url", "date")
 ALL_FIELD_NAMES: tuple[str, ...] = (*TEXT_FIELDS, *KEY_FIELDS, *OTHER_FIELDS)
 # Names and spellings, not paths or units: these fields are matched without word variants.
@@ -193,7 +198,9 @@ class Parsed:
 # Lexer
 
 
-TokKind = Literal["WORD", "PHRASE", "LPAREN", "RPAREN", "AND", "OR", "NOT", "MINUS", "FIELD", "RANGE", "CMP"]
+TokKind = Literal[
+    "WORD", "PHRASE", "LPAREN", "RPAREN", "AND", "OR", "NOT", "MINUS", "FIELD", "RANGE", "CMP"
+]
 
 
 @dataclass
@@ -469,10 +476,14 @@ class _Parser:
         while self.kind() == "OR":
             op = self.take()
             if not parts and first is None:
-                self.issue("OR needs something before it", op.start, op.end - op.start, self._delete(op))
+                self.issue(
+                    "OR needs something before it", op.start, op.end - op.start, self._delete(op)
+                )
             if self.kind() in ("EOF", "RPAREN", "OR", "AND"):
                 if parts:
-                    self.issue("OR needs something after it", op.start, op.end - op.start, self._delete(op))
+                    self.issue(
+                        "OR needs something after it", op.start, op.end - op.start, self._delete(op)
+                    )
                 continue
             node = self.parse_and(ctx)
             if node is not None:
@@ -491,9 +502,19 @@ class _Parser:
             if k == "AND":
                 op = self.take()
                 if not seen_any:
-                    self.issue("AND needs something before it", op.start, op.end - op.start, self._delete(op))
+                    self.issue(
+                        "AND needs something before it",
+                        op.start,
+                        op.end - op.start,
+                        self._delete(op),
+                    )
                 elif self.kind() in ("EOF", "RPAREN", "OR", "AND"):
-                    self.issue("AND needs something after it", op.start, op.end - op.start, self._delete(op))
+                    self.issue(
+                        "AND needs something after it",
+                        op.start,
+                        op.end - op.start,
+                        self._delete(op),
+                    )
                 continue
             seen_any = True
             node = self.parse_unary(ctx)
@@ -507,7 +528,9 @@ class _Parser:
             op = self.take()
             if self.kind() in ("EOF", "RPAREN", "OR", "AND"):
                 word = "NOT" if k == "NOT" else f"'{op.text}'"
-                self.issue(f"{word} needs a word after it", op.start, op.end - op.start, self._delete(op))
+                self.issue(
+                    f"{word} needs a word after it", op.start, op.end - op.start, self._delete(op)
+                )
                 return None
             child = self.parse_unary(ctx)
             return Not(child) if child is not None else None
@@ -544,7 +567,9 @@ class _Parser:
         if self.kind() == "RPAREN":
             boost = self.take().boost
         else:
-            self.issue("closing parenthesis missing", open_.start, 1, (len(self.text), len(self.text), ")"))
+            self.issue(
+                "closing parenthesis missing", open_.start, 1, (len(self.text), len(self.text), ")")
+            )
         if node is None:
             return None
         return _boosted(node, boost)
@@ -553,8 +578,14 @@ class _Parser:
         f = self.take()
         nxt = self.peek()
         adjacent = nxt is not None and self._only_spaces(f.end, nxt.start)
-        if nxt is None or not adjacent or nxt.kind not in ("LPAREN", "PHRASE", "WORD", "RANGE", "CMP"):
-            self.issue(f"{f.typed_name}: needs a value after it", f.start, f.end - f.start, self._delete(f))
+        if (
+            nxt is None
+            or not adjacent
+            or nxt.kind not in ("LPAREN", "PHRASE", "WORD", "RANGE", "CMP")
+        ):
+            self.issue(
+                f"{f.typed_name}: needs a value after it", f.start, f.end - f.start, self._delete(f)
+            )
             return None
         name = f.name
         if nxt.kind in ("RANGE", "CMP") and name != "date":
@@ -581,12 +612,16 @@ class _Parser:
     def _count(self, t: Tok) -> None:
         self.clauses += 1
         if self.clauses > MAX_CLAUSES:
-            self.fatal(f"too many words: a query may have up to {MAX_CLAUSES}", t.start, t.end - t.start)
+            self.fatal(
+                f"too many words: a query may have up to {MAX_CLAUSES}", t.start, t.end - t.start
+            )
 
     def phrase(self, t: Tok, ctx: str | None) -> Node | None:
         if not t.closed:
             if t.text.strip():
-                self.issue("closing quote missing", t.start, 1, (len(self.text), len(self.text), '"'))
+                self.issue(
+                    "closing quote missing", t.start, 1, (len(self.text), len(self.text), '"')
+                )
             else:
                 self.issue("a lone quote", t.start, 1, (t.start, t.start + 1, ""))
         if ctx == "date":
@@ -633,7 +668,9 @@ class _Parser:
             if fz:
                 value = float(fz)
                 dist = int(value) if value >= 1 else (2 if value < 0.5 else 1)
-            return Pattern(fields, words[0], "fuzzy", max(1, min(MAX_FUZZY, dist)), boost, t.start, t.end)
+            return Pattern(
+                fields, words[0], "fuzzy", max(1, min(MAX_FUZZY, dist)), boost, t.start, t.end
+            )
         exact = bool(set(fields) & _EXACT_TEXT_FIELDS)
         if len(words) == 1:
             return Term(fields, words[0], exact, boost, t.start, t.end)
@@ -654,13 +691,20 @@ class _Parser:
         if t.kind == "CMP":
             v = self.peek()
             if v is None or v.kind not in ("WORD", "PHRASE") or v.start != t.end:
-                self.fatal(f"date:{t.name} needs a date after it", t.start, t.end - t.start, (f.start, t.end, ""))
+                self.fatal(
+                    f"date:{t.name} needs a date after it",
+                    t.start,
+                    t.end - t.start,
+                    (f.start, t.end, ""),
+                )
             self.take()
             op = t.name
             return self.date_text(v, f.start, lambda text: compare_span(op, text, self.today))
         if t.kind == "PHRASE":
             if not t.closed:
-                self.issue("closing quote missing", t.start, 1, (len(self.text), len(self.text), '"'))
+                self.issue(
+                    "closing quote missing", t.start, 1, (len(self.text), len(self.text), '"')
+                )
             return self.date_text(t, f.start)
         return self.date_text(t, f.start)
 
@@ -676,7 +720,11 @@ class _Parser:
                 joined = t.text
                 for ahead in range(3):
                     nxt = self.peek(ahead)
-                    if nxt is None or nxt.kind != "WORD" or nxt.start != self.toks[self.k + ahead - 1].end + 1:
+                    if (
+                        nxt is None
+                        or nxt.kind != "WORD"
+                        or nxt.start != self.toks[self.k + ahead - 1].end + 1
+                    ):
                         break
                     joined = f"{joined} {nxt.text}"
                     try:
@@ -785,7 +833,9 @@ def apply_edits(text: str, edits: list[tuple[int, int, str]]) -> str:
 def parse_query(text: str, today: date) -> Parsed:
     """Parse a query; mild issues are corrected (the corrected text is parsed again)."""
     if len(text) > MAX_QUERY_CHARS:
-        issue = Issue(f"the query is longer than {MAX_QUERY_CHARS} characters", MAX_QUERY_CHARS, fatal=True)
+        issue = Issue(
+            f"the query is longer than {MAX_QUERY_CHARS} characters", MAX_QUERY_CHARS, fatal=True
+        )
         return Parsed(None, (issue,), None)
     node, issues = _parse_once(text, today)
     if not issues:
@@ -796,7 +846,9 @@ def parse_query(text: str, today: date) -> Parsed:
         edits = [i.edit for i in issues if i.edit is not None]
         if any(i.fatal for i in issues):
             suggestion = apply_edits(current, edits) if edits else None
-            return Parsed(None, tuple(reported), suggestion if suggestion not in (None, text) else None)
+            return Parsed(
+                None, tuple(reported), suggestion if suggestion not in (None, text) else None
+            )
         if not edits:
             break
         current = apply_edits(current, edits)

@@ -100,7 +100,8 @@ def _walk(
             try:
                 st = entry.stat()  # follows symlinks
             except FileNotFoundError:
-                items.append(error(path, "broken symbolic link"))
+                gone = "broken symbolic link" if entry.is_symlink() else "no such file or directory"
+                items.append(error(path, gone))
                 continue
             except OSError as exc:
                 items.append(error(path, os_error_reason(exc)))

@@ -46,8 +46,8 @@ class FieldMapping:
     byline: tuple[str, ...] = ("byline", "author", "authors", "creator", "writer")
     wires: tuple[str, ...] = ("wires", "wire", "agency", "credit")
     language: tuple[str, ...] = ("language", "lang")
-    explicit: frozenset[str] = frozenset()
-    """Canonical keys the user mapped explicitly (only their one column counts)."""
+    explicit: tuple[str, ...] = ()
+    """Canonical keys the user mapped explicitly (only their one column counts), sorted."""
 
     def candidates(self, key: str) -> tuple[str, ...]:
         """Column names tried for canonical ``key``, in order."""
@@ -67,7 +67,7 @@ class FieldMapping:
             if not column:
                 raise ValueError(f"empty column name for field {key!r}")
             changes[key] = (column,)
-        explicit = self.explicit | frozenset(changes)
+        explicit = tuple(sorted(set(self.explicit) | set(changes)))
         return dataclasses.replace(self, explicit=explicit, **changes)  # type: ignore[arg-type]
 
     @staticmethod

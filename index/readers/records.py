@@ -232,49 +232,45 @@ def _has_header(sample: str, first: Sequence[str], mapping: FieldMapping) -> boo
         return False
 
 
-def _positional_mapping(rows: Sequence[Sequence[str]], mapping: FieldMapping) -> dict[str, str]:
-    """For a header-less CSV: canonical key -> 1-based column number (as a string)."""
+def _guess_columns(
+    rows: Sequence[Sequence[str]], want: Sequence[str], taken: set[int]
+) -> dict[str, int]:
+    """Guess 0-based columns for the keys in ``want`` (url, title, body) from sample values."""
     width = Counter(len(r) for r in rows).most_common(1)[0][0] if rows else 0
-    chosen: dict[str, str] = {}
-    for key in mapping.explicit:
-        column = mapping.candidates(key)[0]
-        if column.isdigit():
-            chosen[key] = column
-    if width == 0:
-        return chosen
-    used = {int(c) - 1 for c in chosen.values()}
     columns = [[r[i] for r in rows if i < len(r)] for i in range(width)]
+    taken = set(taken)
+    chosen: dict[str, int] = {}
 
     def share(values: list[str], pattern: re.Pattern[str]) -> float:
         return sum(bool(pattern.match(v)) for v in values) / max(1, len(values))
 
-    if "url" not in chosen:
-        urls = [i for i in range(width) if i not in used and share(columns[i], _URL) > 0.9]
+    if "url" in want:
+        urls = [i for i in range(width) if i not in taken and share(columns[i], _URL) > 0.9]
         if urls:
-            chosen["url"] = str(urls[0] + 1)
-            used.add(urls[0])
+            chosen["url"] = urls[0]
+            taken.add(urls[0])
     if (
         width == 3
-        and not used & {0, 1, 2}
+        and {"title", "body"} <= set(want)
+        and not taken & {0, 1, 2}
         and share(columns[0], _SMALL_INT) == 1.0
-        and "title" not in chosen
-        and "body" not in chosen
     ):
         # class,title,text: the AG News / Yahoo Answers / DBpedia layout.
-        chosen.update(title="2", body="3")
+        chosen.update(title=1, body=2)
         return chosen
     textual = [
         i
         for i in range(width)
-        if i not in used and share(columns[i], _NUMBER) < 0.5 and any(v.strip() for v in columns[i])
+        if i not in taken
+        and share(columns[i], _NUMBER) < 0.5
+        and any(v.strip() for v in columns[i])
     ]
     mean = {i: sum(len(v) for v in columns[i]) / max(1, len(columns[i])) for i in textual}
-    if "body" not in chosen and textual:
-        body = max(textual, key=lambda i: mean[i])
-        chosen["body"] = str(body + 1)
-        textual.remove(body)
-    if "title" not in chosen and textual:
-        chosen["title"] = str(min(textual, key=lambda i: mean[i]) + 1)
+    if "body" in want and textual:
+        chosen["body"] = max(textual, key=lambda i: mean[i])
+        textual.remove(chosen["body"])
+    if "title" in want and textual:
+        chosen["title"] = min(textual, key=lambda i: mean[i])
     return chosen
 
 
@@ -297,6 +293,8 @@ def read_csv(
     info: FileInfo, mapping: FieldMapping, keep: Keep = keep_all
 ) -> Iterator[RawDocument | ReadError]:
     """One RawDocument per CSV/TSV row, columns mapped by header names or by position."""
+    # A process-wide setting (default 128 KB, too small for long articles): only ever raised, and
+    # to a value that fits a C long everywhere (sys.maxsize overflows on Windows).
     if csv.field_size_limit() < MAX_RECORD_BYTES:
         csv.field_size_limit(MAX_RECORD_BYTES)
     path = info.path
@@ -333,6 +331,23 @@ def read_csv(
                     path, f"no column {column!r} for field {key!r}; header has: {', '.join(names)}"
                 )
                 return
+            # Unknown column names ("story", "hed"): guess body and title from the values, as for
+            # a header-less file, rather than failing every row for want of text.
+            claimed = {
+                i
+                for i, name in enumerate(lowered)
+                for key in CANONICAL_KEYS
+                if name in {c.lower() for c in mapping.candidates(key)}
+            } | {lowered.index(v.lower()) for v in overrides.values()}
+            want = [
+                key
+                for key in ("title", "body")
+                if key not in mapping.explicit
+                and not {c.lower() for c in mapping.candidates(key)} & set(lowered)
+            ]
+            if want:
+                for key, index in _guess_columns(sample_rows[1:501], want, claimed).items():
+                    overrides[key] = names[index]
             row_mapping = mapping.with_overrides(overrides) if overrides else mapping
         else:
             names = []
@@ -343,7 +358,13 @@ def read_csv(
                     path, f"CSV has no header row: map {bad[0]!r} by column number, not {column!r}"
                 )
                 return
-            positions = _positional_mapping(sample_rows[:500], mapping)
+            positions = {
+                key: mapping.candidates(key)[0] for key in mapping.explicit
+            }  # all numeric, checked above
+            want = [key for key in ("url", "title", "body") if key not in positions]
+            taken = {int(column) - 1 for column in positions.values()}
+            for key, index in _guess_columns(sample_rows[:500], want, taken).items():
+                positions[key] = str(index + 1)
             empty = {key: () for key in CANONICAL_KEYS}
             row_mapping = FieldMapping(**empty).with_overrides(positions)  # type: ignore[arg-type]
 
@@ -363,6 +384,9 @@ def read_csv(
                 continue
             record += 1
             if not keep(record):
+                continue
+            if sum(map(len, row)) > MAX_RECORD_BYTES:  # many fields, each under the field limit
+                yield error(path, _TOO_BIG, record)
                 continue
             if header:
                 obj: dict[str, str] = {}
