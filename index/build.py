@@ -11,6 +11,7 @@ that names every segment: a single atomic step. ``rebuild`` writes a fresh gener
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing as mp
 import os
 import queue
@@ -18,7 +19,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,8 @@ SHARD_BYTES = 4 * 1024 * 1024
 # Below this much input, worker start-up (~1 s each) costs more than it saves.
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 RECORD_SUFFIXES = {".jsonl", ".ndjson", ".csv", ".tsv", ".sgm", ".sgml"}
+# An archive folder may name the outlet of each sub-folder: {"sources": {"sub/folder": "Outlet"}}.
+ARCHIVE_CONFIG = ".copydesk.json"
 PROGRESS_INTERVAL = 0.2
 
 
@@ -251,6 +254,40 @@ def plan_units(
     return units, skips
 
 
+def archive_folder_sources(paths: Sequence[str | Path]) -> tuple[dict[str, str], list[Skip]]:
+    """Folder -> outlet mappings from ``.copydesk.json`` files at the roots of the given folders."""
+    found: dict[str, str] = {}
+    problems: list[Skip] = []
+    for root in paths:
+        config = Path(root) / ARCHIVE_CONFIG
+        if not config.is_file():
+            continue
+        try:
+            data = json.loads(config.read_text(encoding="utf-8"))
+            sources = data.get("sources", {})
+            if not isinstance(sources, dict):
+                raise ValueError('"sources" must map folders to outlet names')
+            for folder, name in sources.items():
+                if not isinstance(name, str) or not name.strip():
+                    raise ValueError(f"outlet name for {folder!r} must be a non-empty string")
+                found[os.path.abspath(Path(root) / folder)] = name.strip()
+        except (OSError, ValueError, AttributeError) as exc:
+            problems.append(Skip(str(config), f"archive configuration ignored: {exc}"))
+    return found, problems
+
+
+def with_archive_config(
+    paths: Sequence[str | Path], options: BuildOptions
+) -> tuple[BuildOptions, list[Skip]]:
+    """Options with the archives' folder->outlet mappings added (command-line mappings win)."""
+    found, problems = archive_folder_sources(paths)
+    if not found:
+        return options, problems
+    merged = {**found, **dict(options.extract.folder_sources)}
+    extract_options = replace(options.extract, folder_sources=merged)
+    return replace(options, extract=extract_options), problems
+
+
 def _choose_workers(options: BuildOptions, units: list[Unit]) -> int:
     if options.workers is not None:
         return max(0, options.workers)
@@ -434,8 +471,9 @@ def rebuild(
     build: Path | None = None
     try:
         yield tally.progress("scan", "looking for files")
+        options, config_skips = with_archive_config(paths, options)
         units, scan_skips = plan_units(paths, options, os.cpu_count() or 1)
-        tally.skips.extend(scan_skips)
+        tally.skips.extend(config_skips + scan_skips)
         tally.files_total = len(units)
         build = store.new_build_dir(index_dir)
         ix = store.create_generation(build, _options_record(paths, options))
@@ -474,8 +512,9 @@ def update(
         gen = store.current_generation(index_dir)
         ix = store.open_generation(gen)
         yield tally.progress("scan", "comparing files with the index")
+        options, config_skips = with_archive_config(paths, options)
         units, scan_skips = plan_units(paths, options, os.cpu_count() or 1)
-        tally.skips.extend(scan_skips)
+        tally.skips.extend(config_skips + scan_skips)
         manifest = store.Manifest(gen / store.MANIFEST_FILE)
         try:
             known = manifest.file_state()

@@ -314,7 +314,9 @@ def _from_tokens(text: str, raw: str, base: datetime | None, default_tz: str) ->
     year: int | None = None
     day: int | None = None
     if month is None:
-        if len(nums) == 1 and len(nums[0]) == 4 and parts["time"] is None:
+        # A bare year; "2000 GMT" is a 24-hour clock time, not the year 2000.
+        bare = parts["time"] is None and parts["tz"] is None and parts["zone"] is None
+        if len(nums) == 1 and len(nums[0]) == 4 and bare:
             year = int(nums[0])
             return _info(datetime(year, 1, 1), "year", None, raw, "text", default_tz)
         return None
@@ -526,7 +528,14 @@ def parse_date(
             or _from_tokens(text, raw.strip(), relative_base, default_tz)
             or _relative(text, raw.strip(), relative_base, default_tz)
         )
-        if info is None and allow_dateparser and _CANDIDATE_RE.search(text):
+        # dateparser only for words the tokenizer does not know ("last week", "mid-May"): when
+        # every token was understood and the fast paths still said no, it is not a date.
+        if (
+            info is None
+            and allow_dateparser
+            and _CANDIDATE_RE.search(text)
+            and _tokenize(text) is None
+        ):
             info = _with_dateparser(text, raw.strip(), relative_base, default_tz)
         return info
     except Exception:  # dateparser and odd inputs raise many types; a bad date is just no date

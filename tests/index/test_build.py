@@ -259,3 +259,25 @@ def test_killing_rebuild_leaves_previous_index(tmp_path: Path) -> None:
     _, summary = run(rebuild([archive], idx, BuildOptions(workers=0)))
     assert summary.total_articles == 1503
     assert not list(idx.glob("build-*"))
+
+
+def test_archive_config_names_folder_outlets(archive: Path, tmp_path: Path) -> None:
+    (archive / ".copydesk.json").write_text(json.dumps({"sources": {"a": "Harbour Herald"}}))
+    idx = tmp_path / "idx"
+    _, summary = run(rebuild([archive], idx, BuildOptions(workers=0)))
+    assert not summary.skipped
+    sources = {a.title: a.source for a in iter_articles(idx)}
+    assert sources["Council approves new river bridge"] == "Harbour Herald"
+    assert sources["Library hours extended on weekends"] is None  # folder b: stays unknown
+    # A command-line mapping wins over the archive's.
+    cli_map = {str(archive / "a"): "Valley Times"}
+    options = BuildOptions(workers=0, extract=ExtractOptions(folder_sources=cli_map))
+    run(rebuild([archive], idx, options))
+    assert {a.source for a in iter_articles(idx) if "bridge" in a.title} == {"Valley Times"}
+
+
+def test_broken_archive_config_is_reported(archive: Path, tmp_path: Path) -> None:
+    (archive / ".copydesk.json").write_text("{not json")
+    _, summary = run(rebuild([archive], tmp_path / "idx", BuildOptions(workers=0)))
+    assert summary.indexed == 3
+    assert any(".copydesk.json" in s.label and "ignored" in s.reason for s in summary.skipped)

@@ -87,6 +87,7 @@ CASES: list[tuple[str, str | None, str, str | None, str]] = [
     ("hello world", None, "none", None, "none"),
     ("Monday", None, "none", None, "none"),
     ("12:30", None, "none", None, "none"),
+    ("2000 GMT", None, "none", None, "none"),  # a kick-off time, not the year 2000
     ("31 February 2019", None, "none", None, "none"),
     ("May says the deal is close", None, "none", None, "none"),
     ("x" * 200, None, "none", None, "none"),
