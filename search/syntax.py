@@ -256,6 +256,7 @@ class _Lexer:
         self.i = 0
         self.tokens: list[Tok] = []
         self._pending: list[Issue] = []
+        self._after_plus = -1
 
     def run(self) -> list[Tok]:
         s = self.s
@@ -280,7 +281,9 @@ class _Lexer:
                 self.tokens.append(Tok("MINUS", c, self.i, self.i + 1))
                 self.i += 1
             elif c == "+" and self._term_start() and self._next_is_term(self.i + 1):
-                self.i += 1  # "+term" is required, which every AND-ed term already is
+                # "+term" is required, which every AND-ed term already is.
+                self.i += 1
+                self._after_plus = self.i
             else:
                 m = _FIELD.match(s, self.i)
                 if m and self._term_start() and not s.startswith("//", m.end()):
@@ -293,7 +296,12 @@ class _Lexer:
         return self.tokens
 
     def _term_start(self) -> bool:
-        return self.i == 0 or self.s[self.i - 1].isspace() or self.s[self.i - 1] in "(:"
+        if self.i == 0 or self.s[self.i - 1].isspace() or self.s[self.i - 1] in "(:":
+            return True
+        # right after a prefix operator: "-date:2019", "+title:x"
+        if self.i == self._after_plus:
+            return True
+        return bool(self.tokens) and self.tokens[-1].kind == "MINUS" and self.tokens[-1].end == self.i
 
     def _next_is_term(self, j: int) -> bool:
         return j < self.n and not self.s[j].isspace() and self.s[j] not in ")"
