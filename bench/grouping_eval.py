@@ -129,9 +129,7 @@ def load_bbc() -> list[Art]:
         for line in f:
             r = json.loads(line)
             key = "b" + r["doc_id"].replace("/", "-").removesuffix(".txt")
-            out.append(
-                Art(key, r["title"], r["body"], None, "BBC", key, "real", (r["category"],))
-            )
+            out.append(Art(key, r["title"], r["body"], None, "BBC", key, "real", (r["category"],)))
     return out
 
 
@@ -261,7 +259,9 @@ def substitute(text: str, rng: random.Random, rate: float) -> str:
     return _WORD.sub(swap, text)
 
 
-_ATTRIBUTION = re.compile(r"^(?P<body>.+?),?\s+(?P<who>(?:[A-Z][\w.'-]*\s*){1,4}|the \w+|he|she|it|they)\s+said\.$")
+_ATTRIBUTION = re.compile(
+    r"^(?P<body>.+?),?\s+(?P<who>(?:[A-Z][\w.'-]*\s*){1,4}|the \w+|he|she|it|they)\s+said\.$"
+)
 
 
 def paraphrase(sentence: str, rng: random.Random) -> str:
@@ -420,7 +420,9 @@ def _n_sentences(a: Art) -> int:
     return sum(len(p) for p in paragraphs(a.body))
 
 
-def _shift(date: datetime | None, rng: random.Random, days: Sequence[int] = (0, 0, 1)) -> datetime | None:
+def _shift(
+    date: datetime | None, rng: random.Random, days: Sequence[int] = (0, 0, 1)
+) -> datetime | None:
     if date is None or rng.random() < 0.15:
         return None  # some outlets' copies have no usable date
     return date + timedelta(days=rng.choice(days), hours=rng.randint(0, 9))
@@ -437,7 +439,9 @@ def build_labelled(originals: int, seed: int) -> tuple[list[Art], dict[str, str]
     pool = [
         a
         for a in arts
-        if not a.templated and dup_stories[a.story] == 1 and _n_sentences(a) >= 5
+        if not a.templated
+        and dup_stories[a.story] == 1
+        and _n_sentences(a) >= 5
         and len(a.body.split()) >= 80
     ]
     rng.shuffle(pool)
@@ -484,9 +488,15 @@ def build_labelled(originals: int, seed: int) -> tuple[list[Art], dict[str, str]
         # topic with one (or two) background paragraphs of this one pasted in.
         if n % 2 == 0 and len(pars) >= 3:
             cands = [
-                a for a in by_topic.get(orig.topics[0] if orig.topics else "", [])
-                if a.id not in used and len(paragraphs(a.body)) >= 3
-                and (orig.date is None or a.date is None or timedelta(0) <= a.date - orig.date <= timedelta(days=2))
+                a
+                for a in by_topic.get(orig.topics[0] if orig.topics else "", [])
+                if a.id not in used
+                and len(paragraphs(a.body)) >= 3
+                and (
+                    orig.date is None
+                    or a.date is None
+                    or timedelta(0) <= a.date - orig.date <= timedelta(days=2)
+                )
             ]
             if not cands:
                 continue
@@ -651,7 +661,9 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def build_index(path: Path | str, items: Iterable[StoryInput], label: str, every: int = 5000) -> tuple[StoryIndex, int, float]:
+def build_index(
+    path: Path | str, items: Iterable[StoryInput], label: str, every: int = 5000
+) -> tuple[StoryIndex, int, float]:
     """Add everything to a fresh index, printing progress; returns (index, count, seconds)."""
     index = StoryIndex(path)
     start = time.perf_counter()
@@ -678,16 +690,24 @@ def quality(args: argparse.Namespace) -> None:
         arts += load_ag_news()
     truth = {a.id: a.story for a in arts}
     counts = Counter(a.category for a in arts)
-    print(f"  {len(arts):,} articles: " + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())))
+    print(
+        f"  {len(arts):,} articles: " + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items()))
+    )
     random.Random(args.seed).shuffle(arts)  # arrival order must not matter
     rss0 = rss_mb()
     with tempfile.TemporaryDirectory() as tmp:
-        index, n, secs = build_index(Path(tmp) / "stories.sqlite", (a.input() for a in arts), "eval")
-        print(f"  built in {secs:.1f} s ({secs / n * 10000:.1f} s per 10k), RSS {rss_mb():.0f} MB (+{rss_mb() - rss0:.0f}), peak {peak_rss_mb():.0f} MB")
+        index, n, secs = build_index(
+            Path(tmp) / "stories.sqlite", (a.input() for a in arts), "eval"
+        )
+        print(
+            f"  built in {secs:.1f} s ({secs / n * 10000:.1f} s per 10k), RSS {rss_mb():.0f} MB (+{rss_mb() - rss0:.0f}), peak {peak_rss_mb():.0f} MB"
+        )
         t0 = time.perf_counter()
         pred = index.groups(args.threshold)
         t_group = time.perf_counter() - t0
-        print(f"  groups() at {args.threshold}: {t_group * 1000:.0f} ms, {len(set(pred.values())):,} groups")
+        print(
+            f"  groups() at {args.threshold}: {t_group * 1000:.0f} ms, {len(set(pred.values())):,} groups"
+        )
         rows = []
         for cat in STRENGTHS:
             sub = category_subset(arts, pred, cat)
@@ -704,17 +724,23 @@ def quality(args: argparse.Namespace) -> None:
         print("| subset | articles | true pairs | found pairs | precision | recall | F1 | ARI |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|")
         for name, s in rows:
-            print(f"| {name} | {s.n:,} | {s.true_pairs:,} | {s.pred_pairs:,} | {fmt(s.precision)} | {fmt(s.recall)} | {fmt(s.f1)} | {fmt(s.ari)} |")
+            print(
+                f"| {name} | {s.n:,} | {s.true_pairs:,} | {s.pred_pairs:,} | {fmt(s.precision)} | {fmt(s.recall)} | {fmt(s.f1)} | {fmt(s.ari)} |"
+            )
         print()
         print("| hard negatives | merged | pairs |")
         print("|---|---:|---:|")
         for name, (m, t) in hard_negatives(arts, pred, followed).items():
             print(f"| {name} | {m} | {t:,} |")
-        print(f"| predicted groups mixing ≥2 true stories | {merged_groups(arts, pred)} | {len(set(pred.values())):,} groups |")
+        print(
+            f"| predicted groups mixing ≥2 true stories | {merged_groups(arts, pred)} | {len(set(pred.values())):,} groups |"
+        )
         print()
         print("### Threshold sweep (regrouping from stored pairs, no recomputation)")
         print()
-        print("| threshold | precision | recall | F1 | ARI | heavy recall | follow-ups merged | mixed groups | regroup ms |")
+        print(
+            "| threshold | precision | recall | F1 | ARI | heavy recall | follow-ups merged | mixed groups | regroup ms |"
+        )
         print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for t in args.sweep:
             t0 = time.perf_counter()
@@ -724,7 +750,9 @@ def quality(args: argparse.Namespace) -> None:
             h = pair_scores(truth, p, category_subset(arts, p, "heavy"))
             hn = hard_negatives(arts, p, followed)
             fm = sum(m for k, (m, _t) in hn.items() if k.startswith("follow"))
-            print(f"| {t:.2f} | {fmt(s.precision)} | {fmt(s.recall)} | {fmt(s.f1)} | {fmt(s.ari)} | {fmt(h.recall)} | {fm} | {merged_groups(arts, p)} | {ms:.0f} |")
+            print(
+                f"| {t:.2f} | {fmt(s.precision)} | {fmt(s.recall)} | {fmt(s.f1)} | {fmt(s.ari)} | {fmt(h.recall)} | {fm} | {merged_groups(arts, p)} | {ms:.0f} |"
+            )
         if args.show_errors:
             show_errors(index, arts, pred, args.show_errors)
         index.close()
@@ -747,7 +775,9 @@ def show_errors(index: StoryIndex, arts: Sequence[Art], pred: dict[str, str], li
                     ev = index.explain(x, y)
                     if ev is None or ev.score < 0.05:
                         continue
-                    print(f"- {x} [{by_id[x].category}] ~ {y} [{by_id[y].category}] score {ev.score} cont {ev.containment_a}/{ev.containment_b}")
+                    print(
+                        f"- {x} [{by_id[x].category}] ~ {y} [{by_id[y].category}] score {ev.score} cont {ev.containment_a}/{ev.containment_b}"
+                    )
                     for p in ev.passages[:4]:
                         print(f"    {p.similarity:.2f} | {p.a_text[:90]!r} | {p.b_text[:90]!r}")
                     shown += 1
@@ -766,7 +796,9 @@ def show_errors(index: StoryIndex, arts: Sequence[Art], pred: dict[str, str], li
                 if x < y and (x not in pred or pred.get(x) != pred.get(y)):
                     ev = index.explain(x, y)
                     score = ev.score if ev else None
-                    print(f"- {x} [{by_id[x].category}] ~ {y} [{by_id[y].category}] score {score} cont {ev.containment_a if ev else ''}/{ev.containment_b if ev else ''}")
+                    print(
+                        f"- {x} [{by_id[x].category}] ~ {y} [{by_id[y].category}] score {score} cont {ev.containment_a if ev else ''}/{ev.containment_b if ev else ''}"
+                    )
                     shown += 1
                     break
             if shown >= limit:
@@ -779,7 +811,9 @@ def show_errors(index: StoryIndex, arts: Sequence[Art], pred: dict[str, str], li
 # Scale test
 
 
-def synthetic_stream(size: int, seed: int, reals: Sequence[Art], titles: Sequence[str]) -> Iterator[StoryInput]:
+def synthetic_stream(
+    size: int, seed: int, reals: Sequence[Art], titles: Sequence[str]
+) -> Iterator[StoryInput]:
     """``size`` articles: the real ones first, then rule-based variants with shifted dates."""
     rng = random.Random(seed)
     n = 0
@@ -804,9 +838,19 @@ def synthetic_stream(size: int, seed: int, reals: Sequence[Art], titles: Sequenc
                 new = medium(pars, rng, titles)
             else:
                 other = paragraphs(rng.choice(reals).body) or pars
-                new = heavy(pars, rng, titles, other) if sum(len(p) for p in pars) > 1 else light(pars, rng, titles)
-            date = (orig.date or datetime(2005, 1, 1, tzinfo=UTC)) + shift if rng.random() < 0.8 else None
-            yield StoryInput(f"s{seed}-{family}-{k}", orig.title, render(new), date, rng.choice(OUTLETS))
+                new = (
+                    heavy(pars, rng, titles, other)
+                    if sum(len(p) for p in pars) > 1
+                    else light(pars, rng, titles)
+                )
+            date = (
+                (orig.date or datetime(2005, 1, 1, tzinfo=UTC)) + shift
+                if rng.random() < 0.8
+                else None
+            )
+            yield StoryInput(
+                f"s{seed}-{family}-{k}", orig.title, render(new), date, rng.choice(OUTLETS)
+            )
             n += 1
             if n >= size:
                 return
@@ -820,14 +864,22 @@ def scale(args: argparse.Namespace) -> None:
     rss0 = rss_mb()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "stories.sqlite"
-        index, n, secs = build_index(path, synthetic_stream(args.scale, args.seed, reals, titles), "scale", every=10000)
+        index, n, secs = build_index(
+            path, synthetic_stream(args.scale, args.seed, reals, titles), "scale", every=10000
+        )
         peak_build = peak_rss_mb()
         db_mb = sum(p.stat().st_size for p in Path(tmp).iterdir()) / 2**20
-        print(f"  full build: {n:,} articles in {secs:.0f} s = {secs / n * 10000:.1f} s per 10k; RSS now {rss_mb():.0f} MB (corpora loaded: {rss0:.0f}); peak {peak_build:.0f} MB; database {db_mb:.0f} MB")
+        print(
+            f"  full build: {n:,} articles in {secs:.0f} s = {secs / n * 10000:.1f} s per 10k; RSS now {rss_mb():.0f} MB (corpora loaded: {rss0:.0f}); peak {peak_build:.0f} MB; database {db_mb:.0f} MB"
+        )
         t0 = time.perf_counter()
         groups = index.groups()
-        print(f"  groups() over {n:,}: {time.perf_counter() - t0:.2f} s, {len(set(groups.values())):,} groups of {len(groups):,} articles")
-        extra = list(synthetic_stream(len(reals) + 1000, args.seed + 1, reals, titles))[len(reals) :]
+        print(
+            f"  groups() over {n:,}: {time.perf_counter() - t0:.2f} s, {len(set(groups.values())):,} groups of {len(groups):,} articles"
+        )
+        extra = list(synthetic_stream(len(reals) + 1000, args.seed + 1, reals, titles))[
+            len(reals) :
+        ]
         t0 = time.perf_counter()
         for _ in index.add(extra):
             pass
@@ -838,7 +890,9 @@ def scale(args: argparse.Namespace) -> None:
         t0 = time.perf_counter()
         index.remove(x.id for x in extra[:100])
         rm = time.perf_counter() - t0
-        print(f"  incremental add of {len(extra):,} to {n:,}: {add_secs:.1f} s; regroup at 0.5: {regroup:.2f} s; remove 100: {rm:.2f} s; peak RSS {peak_rss_mb():.0f} MB")
+        print(
+            f"  incremental add of {len(extra):,} to {n:,}: {add_secs:.1f} s; regroup at 0.5: {regroup:.2f} s; remove 100: {rm:.2f} s; peak RSS {peak_rss_mb():.0f} MB"
+        )
         index.close()
 
 
@@ -848,17 +902,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--originals", type=int, default=1200, help="originals that get rewrites")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--threshold", type=float, default=stories.DEFAULT_THRESHOLD)
-    p.add_argument("--sweep", type=float, nargs="*", default=[0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6])
+    p.add_argument(
+        "--sweep", type=float, nargs="*", default=[0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6]
+    )
     p.add_argument("--with-ag", action="store_true", help="add AG News items as distractors")
-    p.add_argument("--scale", type=int, default=100_000, help="articles in the scale test; 0 skips it")
+    p.add_argument(
+        "--scale", type=int, default=100_000, help="articles in the scale test; 0 skips it"
+    )
     p.add_argument("--skip-quality", action="store_true")
     p.add_argument("--show-errors", type=int, default=0, help="print this many errors of each kind")
     args = p.parse_args(argv)
     missing = [x for x in (REUTERS, BBC, AG_NEWS) if not x.exists()]
     if missing:
-        print(f"skipped: corpora not found ({', '.join(map(str, missing))}); expected under {CORPORA}")
+        print(
+            f"skipped: corpora not found ({', '.join(map(str, missing))}); expected under {CORPORA}"
+        )
         return 0
-    print(f"Command: .venv/bin/python bench/grouping_eval.py {' '.join(sys.argv[1:] if argv is None else argv)}")
+    print(
+        f"Command: .venv/bin/python bench/grouping_eval.py {' '.join(sys.argv[1:] if argv is None else argv)}"
+    )
     if not args.skip_quality:
         quality(args)
     if args.scale:

@@ -41,11 +41,13 @@ class ResultDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._docs: OrderedDict[tuple[str, int, str, int], QTextDocument] = OrderedDict()
         self._sizes: dict[tuple[str, int, int], int] = {}
+        self._layouts: OrderedDict[tuple[str, int, int], dict[str, Any]] = OrderedDict()
 
     def reset_cache(self) -> None:
         """Forget laid-out rows (after a palette or font change)."""
         self._docs.clear()
         self._sizes.clear()
+        self._layouts.clear()
 
     # Layout helpers -------------------------------------------------------------------------
     def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont, QFont]:
@@ -81,6 +83,15 @@ class ResultDelegate(QStyledItemDelegate):
         return format_date(hit.date, hit.date_precision)
 
     def _layout(self, hit: Hit, option: QStyleOptionViewItem, width: int) -> dict[str, Any]:
+        key = (hit.id, hit.rank, width)
+        lay = self._layouts.get(key)
+        if lay is None:
+            lay = self._layouts[key] = self._compute_layout(hit, option, width)
+            while len(self._layouts) > 300:
+                self._layouts.popitem(last=False)
+        return lay
+
+    def _compute_layout(self, hit: Hit, option: QStyleOptionViewItem, width: int) -> dict[str, Any]:
         title_font, base_font, small_font = self._fonts(option)
         small_fm = QFontMetrics(small_font)
         date_w = small_fm.horizontalAdvance(self._date_text(hit)) + 2 * GAP

@@ -63,6 +63,7 @@ class FacetSection(QWidget):
         layout.addWidget(self.view)
         layout.addWidget(self.empty)
 
+        self._row_h = 0
         model.modelReset.connect(self._refresh)
         model.selectionChanged.connect(self._refresh)
         self._refresh()
@@ -74,8 +75,11 @@ class FacetSection(QWidget):
         self.title.setText(f"{self.model.title} ({n})" if n else self.model.title)
         self.empty.setVisible(rows == 0)
         self.view.setVisible(rows > 0)
-        row_h = self.view.sizeHintForRow(0) if rows else 20
-        self.view.setFixedHeight(min(rows, MAX_VISIBLE_ROWS) * max(row_h, 18) + 4)
+        if rows and self._row_h == 0:
+            self._row_h = max(self.view.sizeHintForRow(0), 18)
+        height = min(rows, MAX_VISIBLE_ROWS) * (self._row_h or 20) + 4
+        if height != self.view.height():
+            self.view.setFixedHeight(height)  # a relayout of the sidebar: only when needed
 
 
 class FacetSidebar(QScrollArea):

@@ -66,9 +66,27 @@ class Colors:
         return {name: value.name() for name, value in self.__dict__.items()}
 
 
+_colors_cache: dict[tuple[str, ...], Colors] = {}
+
+
 def colors(palette: QPalette | None = None) -> Colors:
-    """Painting colours for ``palette`` (default: the application's)."""
+    """Painting colours for ``palette`` (default: the application's); cached per palette."""
     pal = palette or QApplication.palette()
+    roles = (
+        QPalette.ColorRole.Window,
+        QPalette.ColorRole.Base,
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.Highlight,
+    )
+    # Delegates ask on every paint: key by the colours used, not by the palette object.
+    key = tuple(pal.color(r).name() for r in roles)
+    cached = _colors_cache.get(key)
+    if cached is None:
+        cached = _colors_cache[key] = _derive(pal)
+    return cached
+
+
+def _derive(pal: QPalette) -> Colors:
     dark = is_dark(pal)
     base = pal.color(QPalette.ColorRole.Base)
     text = pal.color(QPalette.ColorRole.Text)

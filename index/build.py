@@ -563,7 +563,9 @@ def _is_under(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def _done(tally: _Tally, index_dir: Path, gen: Path, **extra: int) -> Progress:
+def _done(
+    tally: _Tally, index_dir: Path, gen: Path, removed_files: int = 0, unchanged_files: int = 0
+) -> Progress:
     ix = store.open_generation(gen)
     with ix.reader() as reader:
         total = reader.doc_count()
@@ -577,7 +579,8 @@ def _done(tally: _Tally, index_dir: Path, gen: Path, **extra: int) -> Progress:
         total_articles=total,
         index_bytes=store.dir_size(gen),
         elapsed=time.monotonic() - tally.started,
-        **extra,
+        removed_files=removed_files,
+        unchanged_files=unchanged_files,
     )
     return tally.progress("done", "finished", summary)
 

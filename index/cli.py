@@ -18,8 +18,8 @@ from typing import Any, TextIO
 
 from index import store
 from index.build import BuildOptions, rebuild, update
-from index.extract import ExtractOptions
 from index.catalog import index_stats, iter_articles, write_export
+from index.extract import ExtractOptions
 from index.model import Progress, Summary
 from index.readers import FieldMapping
 

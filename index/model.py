@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from types import MappingProxyType
 from typing import Literal
 
@@ -18,7 +18,7 @@ DateOrigin = Literal["metadata", "text", "filename", "relative", "none"]
 SourceOrigin = Literal["input", "metadata", "header", "folder", "option", "url", "none"]
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """The raw form an article arrived in."""
 
     TEXT = "text"

@@ -80,7 +80,9 @@ class FastPositions(formats.Positions):  # type: ignore[misc]
     indexing is overridden, so queries, highlighting and phrase matching are Whoosh's own.
     """
 
-    def word_values(self, value: str, analyzer: Any, **kwargs: Any) -> Iterator[tuple[str, int, float, bytes]]:
+    def word_values(
+        self, value: str, analyzer: Any, **kwargs: Any
+    ) -> Iterator[tuple[str, int, float, bytes]]:
         """(word, frequency, weight, encoded positions) for each distinct word."""
         fb = self.field_boost
         for w, poslist in _positions(value).items():
@@ -90,7 +92,9 @@ class FastPositions(formats.Positions):  # type: ignore[misc]
 class FastFrequency(formats.Frequency):  # type: ignore[misc]
     """Whoosh's Frequency format with the same fast indexing path (no positions)."""
 
-    def word_values(self, value: str, analyzer: Any, **kwargs: Any) -> Iterator[tuple[str, int, float, bytes]]:
+    def word_values(
+        self, value: str, analyzer: Any, **kwargs: Any
+    ) -> Iterator[tuple[str, int, float, bytes]]:
         """(word, frequency, weight, encoded frequency) for each distinct word."""
         fb = self.field_boost
         for w, poslist in _positions(value).items():

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import itertools
 import json
 import math
 import re
@@ -46,7 +47,7 @@ from typing import Literal
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from index.stories_store import StoredPair, Store
+from index.stories_store import Store, StoredPair
 
 # ---------------------------------------------------------------------------------------------
 # Tunables (chosen with bench/grouping_eval.py; see the report there)
@@ -67,29 +68,16 @@ LINKAGE = 0.5  # average-linkage bar inside a component, as a share of the thres
 # Sentences and tokens
 
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof gen sen rep reps gov lt col capt sgt cpl maj adm cmdr supt insp det st jr sr "
-    "rev hon pres messrs mme mlle no nos vs v etc approx dept est fig figs vol pp ft mt "
-    "jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun "
-    "ave blvd rd hwy univ assn bros cie".split()
+    ["mr", "mrs", "ms", "dr", "prof", "gen", "sen", "rep", "reps", "gov", "lt", "col", "capt", "sgt", "cpl", "maj", "adm", "cmdr", "supt", "insp", "det", "st", "jr", "sr", "rev", "hon", "pres", "messrs", "mme", "mlle", "no", "nos", "vs", "v", "etc", "approx", "dept", "est", "fig", "figs", "vol", "pp", "ft", "mt", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "ave", "blvd", "rd", "hwy", "univ", "assn", "bros", "cie"]
 )
 # Company suffixes and dotted acronyms often end a sentence too: split after them only when the
 # next word looks like a sentence start.
-_SOFT_ABBREVIATIONS = frozenset("inc corp co ltd plc llc bhd pty ag sa nv al".split())
+_SOFT_ABBREVIATIONS = frozenset(["inc", "corp", "co", "ltd", "plc", "llc", "bhd", "pty", "ag", "sa", "nv", "al"])
 _SENTENCE_STARTERS = frozenset(
-    "the a an it its he she they we i you his her their our this that these those there here "
-    "but and or so yet if when while after before as in on at for from by with since during "
-    "however meanwhile also still then now some many most other another both all each one two "
-    "three four five mr mrs ms dr president prime shares analysts officials police".split()
+    ["the", "a", "an", "it", "its", "he", "she", "they", "we", "i", "you", "his", "her", "their", "our", "this", "that", "these", "those", "there", "here", "but", "and", "or", "so", "yet", "if", "when", "while", "after", "before", "as", "in", "on", "at", "for", "from", "by", "with", "since", "during", "however", "meanwhile", "also", "still", "then", "now", "some", "many", "most", "other", "another", "both", "all", "each", "one", "two", "three", "four", "five", "mr", "mrs", "ms", "dr", "president", "prime", "shares", "analysts", "officials", "police"]
 )
 STOPWORDS = frozenset(
-    "a about above after again against all also am an and any are as at be because been before "
-    "being below between both but by can could did do does doing down during each few for from "
-    "further had has have having he her here hers herself him himself his how i if in into is it "
-    "its itself just me more most my myself no nor not now of off on once only or other our ours "
-    "out over own same she should so some such than that the their theirs them then there these "
-    "they this those through to too under until up very was we were what when where which while "
-    "who whom why will with would you your yours said says say told according mr mrs ms "
-    "one two three new".split()
+    ["a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "said", "says", "say", "told", "according", "mr", "mrs", "ms", "one", "two", "three", "new"]
 )
 
 _BOUNDARY = re.compile(r"([.!?…]+)([\"'”’»)\]]*)(\s+)(?=[\"'“‘«(\[]*[A-Z0-9])")
@@ -121,7 +109,7 @@ def _blocks(text: str) -> list[str]:
     for lines in blocks:
         widest = max(len(x) for x in lines)
         part = [lines[0]]
-        for prev, line in zip(lines, lines[1:], strict=False):
+        for prev, line in itertools.pairwise(lines):
             # A short line without closing punctuation before a capitalised line is a headline,
             # credit or list item on its own line, not a hard wrap in running text.
             if not _TERMINAL.search(prev) and len(prev) < 0.8 * widest and line[:1].isupper():
@@ -199,8 +187,7 @@ def _token_id(tok: str) -> int:
 _NUMBER_WORDS = {
     w: str(n)
     for n, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
     )
 } | {"nil": "0", "thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70"}
 
@@ -280,11 +267,25 @@ class _Doc:
     """
 
     __slots__ = (
-        "content", "day", "doc", "id", "norm", "nstop", "nums", "numeric", "sents", "title",
-        "toks", "total", "tw", "weights",
+        "content",
+        "day",
+        "doc",
+        "id",
+        "norm",
+        "nstop",
+        "numeric",
+        "nums",
+        "sents",
+        "title",
+        "toks",
+        "total",
+        "tw",
+        "weights",
     )  # fmt: skip
 
-    def __init__(self, doc: int, id: str, day: int | None, title: str, sents: Sequence[str]) -> None:
+    def __init__(
+        self, doc: int, id: str, day: int | None, title: str, sents: Sequence[str]
+    ) -> None:
         self.doc = doc
         self.id = id
         self.day = day

@@ -34,7 +34,9 @@ of submissions from residents, businesses and community groups.
 def write_article(path: Path, title: str, topic: str, day: str = "Tuesday") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
-        ARTICLE.format(title=title, lead=f"The council has approved a plan on {topic}.", topic=topic, day=day),
+        ARTICLE.format(
+            title=title, lead=f"The council has approved a plan on {topic}.", topic=topic, day=day
+        ),
         encoding="utf-8",
     )
     return path
@@ -51,7 +53,9 @@ def run(gen: object) -> tuple[list[Progress], Summary]:
 @pytest.fixture()
 def archive(tmp_path: Path) -> Path:
     root = tmp_path / "archive"
-    write_article(root / "a" / "bridge.txt", "Council approves new river bridge", "the river bridge")
+    write_article(
+        root / "a" / "bridge.txt", "Council approves new river bridge", "the river bridge"
+    )
     write_article(root / "a" / "parks.txt", "Parks budget doubled for summer", "park maintenance")
     write_article(root / "b" / "library.txt", "Library hours extended on weekends", "library hours")
     return root
@@ -60,7 +64,7 @@ def archive(tmp_path: Path) -> Path:
 def test_rebuild_indexes_every_file_and_reports(archive: Path, tmp_path: Path) -> None:
     idx = tmp_path / "idx"
     steps, summary = run(rebuild([archive], idx, BuildOptions(workers=0)))
-    assert [s.stage for s in steps][0] == "scan"
+    assert next(s.stage for s in steps) == "scan"
     assert steps[-1].stage == "done"
     assert summary.indexed == 3 and summary.articles == 3 and not summary.skipped
     assert summary.total_articles == 3
@@ -133,7 +137,9 @@ def test_unreadable_file_is_reported(archive: Path, tmp_path: Path) -> None:
         _, summary = run(rebuild([archive], tmp_path / "idx", BuildOptions(workers=0)))
     finally:
         locked.chmod(0o644)
-    assert any("locked.txt" in s.label and "permission" in s.reason.lower() for s in summary.skipped)
+    assert any(
+        "locked.txt" in s.label and "permission" in s.reason.lower() for s in summary.skipped
+    )
     assert summary.indexed == 3
 
 
@@ -151,7 +157,9 @@ def test_parallel_workers_match_in_process(archive: Path, tmp_path: Path) -> Non
     (archive / "c").mkdir()
     (archive / "c" / "copy.txt").write_bytes((archive / "b" / "library.txt").read_bytes())
     for i in range(12):
-        write_article(archive / "many" / f"{i:02d}.txt", f"Story number {i} about roads", f"road {i}")
+        write_article(
+            archive / "many" / f"{i:02d}.txt", f"Story number {i} about roads", f"road {i}"
+        )
     _, serial = run(rebuild([archive], tmp_path / "s", BuildOptions(workers=0)))
     _, parallel = run(rebuild([archive], tmp_path / "p", BuildOptions(workers=2)))
     assert parallel.indexed == serial.indexed == 15
@@ -181,7 +189,9 @@ def test_update_reads_only_new_and_changed_and_drops_removed(archive: Path, tmp_
     assert again.files == 0 and again.total_articles == 3
 
 
-def test_update_restores_an_article_shared_with_a_removed_file(archive: Path, tmp_path: Path) -> None:
+def test_update_restores_an_article_shared_with_a_removed_file(
+    archive: Path, tmp_path: Path
+) -> None:
     idx = tmp_path / "idx"
     (archive / "c").mkdir()
     (archive / "c" / "copy.txt").write_bytes((archive / "a" / "bridge.txt").read_bytes())
@@ -243,7 +253,17 @@ def test_killing_rebuild_leaves_previous_index(tmp_path: Path) -> None:
     for i in range(1500):
         write_article(archive / "more" / f"{i:03d}.txt", f"Second generation story {i}", f"t{i}")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "index.cli", "rebuild", str(archive), "--index", str(idx), "--workers", "0"],
+        [
+            sys.executable,
+            "-m",
+            "index.cli",
+            "rebuild",
+            str(archive),
+            "--index",
+            str(idx),
+            "--workers",
+            "0",
+        ],
         cwd=REPO,
         stderr=subprocess.PIPE,
         text=True,

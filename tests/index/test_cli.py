@@ -40,9 +40,13 @@ def archive(tmp_path: Path) -> Path:
     return root
 
 
-def test_rebuild_stats_export(archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_rebuild_stats_export(
+    archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     idx = tmp_path / "idx"
-    assert main(["rebuild", str(archive), "--index", str(idx), "--quiet", "--workers", "0"]) == EXIT_OK
+    assert (
+        main(["rebuild", str(archive), "--index", str(idx), "--quiet", "--workers", "0"]) == EXIT_OK
+    )
     out = capsys.readouterr().out
     assert "indexed 2" in out and "articles/s" in out
 
@@ -68,7 +72,9 @@ def test_rebuild_stats_export(archive: Path, tmp_path: Path, capsys: pytest.Capt
     assert "body" not in museum
 
     out_file = tmp_path / "out.csv"
-    rc = main(["export", "--index", str(idx), "--format", "csv", "--with-body", "-o", str(out_file)])
+    rc = main(
+        ["export", "--index", str(idx), "--format", "csv", "--with-body", "-o", str(out_file)]
+    )
     assert rc == EXIT_OK
     rows = list(csv.DictReader(io.StringIO(out_file.read_text(encoding="utf-8"))))
     assert len(rows) == 2
@@ -77,12 +83,18 @@ def test_rebuild_stats_export(archive: Path, tmp_path: Path, capsys: pytest.Capt
     assert "fallen trees" in storm["body"]
 
 
-def test_update_json_summary(archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_update_json_summary(
+    archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     idx = tmp_path / "idx"
     main(["rebuild", str(archive), "--index", str(idx), "-q", "--workers", "0"])
     capsys.readouterr()
-    (archive / "herald" / "new.txt").write_text("Ferry timetable changes\n\nThe ferry runs hourly.\n")
-    assert main(["update", str(archive), "--index", str(idx), "-q", "--json", "--workers", "0"]) == 0
+    (archive / "herald" / "new.txt").write_text(
+        "Ferry timetable changes\n\nThe ferry runs hourly.\n"
+    )
+    assert (
+        main(["update", str(archive), "--index", str(idx), "-q", "--json", "--workers", "0"]) == 0
+    )
     summary = json.loads(capsys.readouterr().out)
     assert summary["indexed"] == 1 and summary["total_articles"] == 3
     assert summary["unchanged_files"] == 2
@@ -106,7 +118,9 @@ def test_source_and_field_options(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert record["source"] == "Summit Gazette"
 
 
-def test_busy_index_is_a_message(archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_busy_index_is_a_message(
+    archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     idx = tmp_path / "idx"
     main(["rebuild", str(archive), "--index", str(idx), "-q", "--workers", "0"])
     with store.WriteLock(idx):
@@ -122,8 +136,12 @@ def test_missing_index_is_a_message(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "no Copydesk index" in err and "rebuild" in err
 
 
-def test_bad_folder_source_is_a_message(archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    rc = main(["rebuild", str(archive), "--index", str(tmp_path / "i"), "--folder-source", "nonsense"])
+def test_bad_folder_source_is_a_message(
+    archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rc = main(
+        ["rebuild", str(archive), "--index", str(tmp_path / "i"), "--folder-source", "nonsense"]
+    )
     assert rc == EXIT_FATAL
     assert "FOLDER=NAME" in capsys.readouterr().err
 
@@ -131,7 +149,22 @@ def test_bad_folder_source_is_a_message(archive: Path, tmp_path: Path, capsys: p
 def test_folder_source(archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     idx = tmp_path / "idx"
     spec = f"{archive / 'herald'}=Harbour Herald"
-    assert main(["rebuild", str(archive), "--index", str(idx), "-q", "--workers", "0", "--folder-source", spec]) == 0
+    assert (
+        main(
+            [
+                "rebuild",
+                str(archive),
+                "--index",
+                str(idx),
+                "-q",
+                "--workers",
+                "0",
+                "--folder-source",
+                spec,
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     main(["export", "--index", str(idx)])
     records = {r["title"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
