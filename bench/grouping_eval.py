@@ -150,6 +150,10 @@ def _norm_body(body: str) -> str:
     return " ".join(body.lower().split())
 
 
+def _numbers(text: str) -> Counter[str]:
+    return Counter(re.findall(r"\d+(?:[.,]\d+)*", text))
+
+
 def label_real_duplicates(arts: list[Art]) -> list[Art]:
     """Give identical bodies and CORRECTED re-issues one story label."""
     parent: dict[str, str] = {}
@@ -171,20 +175,34 @@ def label_real_duplicates(arts: list[Art]) -> list[Art]:
             union(by_body[key], a.story)
         else:
             by_body[key] = a.story
-    by_title: dict[str, list[Art]] = defaultdict(list)
+    # Near-identical re-sends (a typo fixed, a paragraph added): pooled by title, first or last
+    # sentence, then judged by difflib on the whole body (independent of the engine), same
+    # numbers, within 3 days. CORRECTED re-issues may change numbers.
+    pools: dict[tuple[str, str], list[Art]] = defaultdict(list)
     for a in arts:
-        if a.source == "Reuters":
-            core = re.sub(r"^\(?CORRECTED\)?\s*-\s*", "", a.title).strip()
-            by_title[core].append(a)
-    for a in arts:
-        if a.source == "Reuters" and "CORRECTED" in a.title:
-            core = re.sub(r"^\(?CORRECTED\)?\s*-\s*", "", a.title).strip()
-            for b in by_title[core]:
-                if b is a or a.date is None or b.date is None:
+        core = re.sub(r"^\(?CORRECTED\)?\s*-\s*", "", a.title).strip().lower()
+        norm = _norm_body(a.body)
+        pools[("t", core)].append(a)
+        pools[("f", norm[:80])].append(a)
+        pools[("l", norm[-80:])].append(a)
+    seen: set[tuple[str, str]] = set()
+    for members in pools.values():
+        if len(members) < 2 or len(members) > 60:
+            continue
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                a, b = members[x], members[y]
+                key = (min(a.id, b.id), max(a.id, b.id))
+                if key in seen or find(a.story) == find(b.story):
                     continue
-                if abs((a.date - b.date).days) > 3:
+                seen.add(key)
+                if a.date and b.date and abs((a.date - b.date).days) > 3:
                     continue
-                if difflib.SequenceMatcher(None, a.body, b.body).ratio() >= 0.7:
+                corrected = "CORRECTED" in a.title or "CORRECTED" in b.title
+                if not corrected and _numbers(a.body) != _numbers(b.body):
+                    continue
+                ratio = difflib.SequenceMatcher(None, _norm_body(a.body), _norm_body(b.body)).ratio()
+                if ratio >= (0.7 if corrected else 0.8):
                     union(a.story, b.story)
     return [replace(a, story=find(a.story)) for a in arts]
 
@@ -404,8 +422,17 @@ def heavy(
             body.append(sents[k])
         elif rng.random() < 0.8:
             body.append(paraphrase(sents[k], rng))
-    # Merge one or two paragraphs of another wire story, at the end or in the middle.
-    extra = other[1 : 1 + rng.choice((1, 2))] or other[:1]
+    # Merge one or two paragraphs of another wire story, at the end or in the middle: a small
+    # part of that story (at most a third) and of the result (at most half of what is kept).
+    budget = min(
+        sum(len(s.split()) for p in other for s in p) / 3,
+        sum(len(s.split()) for s in body) / 2,
+    )
+    extra: list[list[str]] = []
+    for par in other[1 : 1 + rng.choice((1, 2))]:
+        if sum(len(s.split()) for s in par) + sum(len(s.split()) for p in extra for s in p) > budget:
+            break
+        extra.append(par)
     pos = rng.choice((len(body), max(1, len(body) // 2)))
     merged = body[:pos] + [s for p in extra for s in p] + body[pos:]
     new_pars = [[s] for s in merged]

@@ -38,6 +38,7 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from gui.app import tune_gc
 from gui.indexing import IndexJob, IndexSpec
 from gui.main_window import MainWindow
 from gui.settings import AppSettings
@@ -305,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=30)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
+    parser.add_argument("--debounce", type=int, help="query bar debounce in ms (default: the app's)")
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="copydesk-gui-bench-"))
@@ -324,6 +326,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"{time.perf_counter() - t:.1f} s")  # fmt: skip
 
         window = MainWindow(index_dir, settings=AppSettings(), demo_dir=work / "no-demo")
+        tune_gc(window)  # as the app does
+        if args.debounce is not None:
+            window.query_bar._debounce.setInterval(args.debounce)
         window.resize(1400, 900)
         window.show()
         first: list[object] = []

@@ -11,6 +11,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetrics,
+    QLinearGradient,
     QMouseEvent,
     QPainter,
     QPalette,
@@ -29,8 +30,7 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 PAD_X = 12
 PAD_Y = 8
 GAP = 4
-TITLE_LINES = 2
-SNIPPET_LINES = 3
+SNIPPET_LINES = 2
 BADGE_PAD = 6
 
 
@@ -40,14 +40,14 @@ class ResultDelegate(QStyledItemDelegate):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._docs: OrderedDict[tuple[str, int, str, int], QTextDocument] = OrderedDict()
-        self._sizes: dict[tuple[str, int, int], int] = {}
+        self._row_height: tuple[object, int] = (None, 0)
         self._layouts: OrderedDict[tuple[str, int, int], dict[str, Any]] = OrderedDict()
 
     def reset_cache(self) -> None:
         """Forget laid-out rows (after a palette or font change)."""
         self._docs.clear()
-        self._sizes.clear()
         self._layouts.clear()
+        self._row_height = (None, 0)
 
     # Layout helpers -------------------------------------------------------------------------
     def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont, QFont]:
@@ -59,7 +59,9 @@ class ResultDelegate(QStyledItemDelegate):
         small.setPointSizeF(base.pointSizeF() * 0.88)
         return title, base, small
 
-    def _doc(self, hit: Hit, part: str, html: str, font: QFont, width: int) -> QTextDocument:
+    def _doc(
+        self, hit: Hit, part: str, html: str, font: QFont, width: int, wrap: bool = True
+    ) -> QTextDocument:
         key = (hit.id, hit.rank, part, width)
         doc = self._docs.get(key)
         if doc is not None:
@@ -69,14 +71,34 @@ class ResultDelegate(QStyledItemDelegate):
         doc.setDocumentMargin(0)
         doc.setDefaultFont(font)
         option = QTextOption()
-        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        option.setWrapMode(
+            QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere
+            if wrap
+            else QTextOption.WrapMode.NoWrap
+        )
         doc.setDefaultTextOption(option)
         doc.setHtml(theme.html_marks(html))
-        doc.setTextWidth(max(40, width))
+        doc.setTextWidth(max(40, width) if wrap else -1)
         self._docs[key] = doc
         while len(self._docs) > 600:
             self._docs.popitem(last=False)
         return doc
+
+    def row_height(self, option: QStyleOptionViewItem) -> int:
+        """Every row's height: one title line, the badges and two snippet lines.
+
+        Uniform rows let the view lay out a page with one sizeHint call instead of one per row;
+        each call into Python waits for the GIL while a search thread runs (bench/gui_bench.py).
+        """
+        title_font, base_font, small_font = self._fonts(option)
+        key = (title_font.key(), base_font.key())
+        if self._row_height[0] != key:
+            title_h = QFontMetrics(title_font).lineSpacing() + 2
+            badge_h = QFontMetrics(small_font).height() + 4
+            snippet_h = QFontMetrics(base_font).lineSpacing() * SNIPPET_LINES + 2
+            height = PAD_Y + title_h + GAP + badge_h + GAP + snippet_h + PAD_Y
+            self._row_height = (key, height)
+        return self._row_height[1]
 
     @staticmethod
     def _date_text(hit: Hit) -> str:
@@ -96,46 +118,32 @@ class ResultDelegate(QStyledItemDelegate):
         small_fm = QFontMetrics(small_font)
         date_w = small_fm.horizontalAdvance(self._date_text(hit)) + 2 * GAP
         inner = max(80, width - 2 * PAD_X)
-        title_doc = self._doc(hit, "title", hit.title_html or hit.title, title_font, inner - date_w)
-        title_line = QFontMetrics(title_font).lineSpacing()
-        title_h = min(title_doc.size().height(), title_line * TITLE_LINES + 2)
-        badge_h = small_fm.height() + 4
+        title_w = inner - date_w
+        title_doc = self._doc(hit, "title", hit.title_html or hit.title, title_font, title_w, False)
         snippet_html = " <span>…</span> ".join(hit.snippets)
-        snippet_h = 0.0
-        snippet_doc = None
-        if snippet_html:
-            snippet_doc = self._doc(hit, "snippet", snippet_html, base_font, inner)
-            line = QFontMetrics(base_font).lineSpacing()
-            snippet_h = min(snippet_doc.size().height(), line * SNIPPET_LINES + 2)
-        height = PAD_Y + title_h + GAP + badge_h + (GAP + snippet_h if snippet_doc else 0) + PAD_Y
+        snippet_doc = (
+            self._doc(hit, "snippet", snippet_html, base_font, inner) if snippet_html else None
+        )
         return {
             "title_doc": title_doc,
-            "title_h": title_h,
+            "title_h": QFontMetrics(title_font).lineSpacing() + 2,
+            "title_w": title_w,
+            "title_cut": title_doc.idealWidth() > title_w,
             "date_w": date_w,
-            "badge_h": badge_h,
+            "badge_h": small_fm.height() + 4,
             "snippet_doc": snippet_doc,
-            "snippet_h": snippet_h,
-            "height": int(height) + 1,
+            "snippet_h": QFontMetrics(base_font).lineSpacing() * SNIPPET_LINES + 2,
             "small_font": small_font,
             "inner": inner,
         }
 
     # Qt overrides ---------------------------------------------------------------------------
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
-        hit = index.data(HitRole)
         width = option.rect.width()
         if width <= 0:
-            # QListView asks for hints with an empty rect: lay out for the viewport's width.
             view = self.parent()
             width = view.viewport().width() if hasattr(view, "viewport") else 600
-        if not isinstance(hit, Hit):
-            return super().sizeHint(option, index)
-        key = (hit.id, hit.rank, width)
-        height = self._sizes.get(key)
-        if height is None:
-            height = self._layout(hit, option, width)["height"]
-            self._sizes[key] = height
-        return QSize(width, height)
+        return QSize(width, self.row_height(option))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         hit = index.data(HitRole)
@@ -157,7 +165,16 @@ class ResultDelegate(QStyledItemDelegate):
 
         x = rect.x() + PAD_X
         y = rect.y() + PAD_Y
-        self._draw_doc(painter, lay["title_doc"], x, y, lay["inner"], lay["title_h"], c.text)
+        self._draw_doc(painter, lay["title_doc"], x, y, lay["title_w"], lay["title_h"], c.text)
+        if lay["title_cut"]:
+            # A cut title fades out rather than ending mid-letter (the tooltip has it whole).
+            bg = theme.mix(c.accent, c.base, 0.22) if selected else c.base
+            fade = QLinearGradient(x + lay["title_w"] - 28, 0, x + lay["title_w"], 0)
+            clear = QColor(bg)
+            clear.setAlpha(0)
+            fade.setColorAt(0, clear)
+            fade.setColorAt(1, bg)
+            painter.fillRect(QRectF(x + lay["title_w"] - 28, y, 28, lay["title_h"]), fade)
 
         painter.setFont(lay["small_font"])
         painter.setPen(c.muted)

@@ -134,7 +134,7 @@ class ResultsModel(QAbstractListModel):
         if role == HitRole:
             return hit
         if role == Qt.ItemDataRole.ToolTipRole:
-            return hit.path
+            return f"{hit.title}\n{hit.path}"
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{hit.title}, {hit.source or 'unknown outlet'}"
         return None

@@ -110,6 +110,45 @@ class CoarseDatetime(fields.DATETIME):  # type: ignore[misc]
         self.shift_step = 16
 
 
+class FastExistence(formats.Existence):  # type: ignore[misc]
+    """Existence format for ID fields, indexing the whole value without Token objects."""
+
+    def word_values(
+        self, value: str, analyzer: Any, **kwargs: Any
+    ) -> list[tuple[str, int, float, bytes]]:
+        """The value itself as the one term (what IDAnalyzer produces)."""
+        return [(value, 1, self.field_boost, b"")]
+
+
+class FastKeywords(formats.Frequency):  # type: ignore[misc]
+    """Frequency format for comma-separated, lower-cased keyword lists, without Token objects."""
+
+    def word_values(
+        self, value: str, analyzer: Any, **kwargs: Any
+    ) -> Iterator[tuple[str, int, float, bytes]]:
+        """Each distinct stripped, lower-cased comma-separated item."""
+        counts: dict[str, int] = {}
+        for part in value.split(","):
+            word = part.strip().lower()
+            if word:
+                counts[word] = counts.get(word, 0) + 1
+        fb = self.field_boost
+        for word, n in counts.items():
+            yield (word, n, n * fb, pack_uint(n))
+
+
+def _id(*, stored: bool = False, unique: bool = False, sortable: bool = False) -> fields.ID:
+    field = fields.ID(stored=stored, unique=unique, sortable=sortable)
+    field.format = FastExistence()
+    return field
+
+
+def _keywords() -> fields.KEYWORD:
+    field = fields.KEYWORD(commas=True, lowercase=True, scorable=False)
+    field.format = FastKeywords()
+    return field
+
+
 def _text(*, stored: bool = False, phrase: bool = True, field_boost: float = 1.0) -> fields.TEXT:
     field = fields.TEXT(
         analyzer=lean_analyzer(), stored=stored, phrase=phrase, field_boost=field_boost
@@ -122,24 +161,24 @@ def _text(*, stored: bool = False, phrase: bool = True, field_boost: float = 1.0
 def build_schema() -> fields.Schema:
     """A fresh schema object (Whoosh schemas are mutable, so never share one)."""
     return fields.Schema(
-        id=fields.ID(stored=True, unique=True),
+        id=_id(stored=True, unique=True),
         title=_text(stored=True, field_boost=TITLE_BOOST),
         body=_text(stored=True),
         # No positions: a lead phrase is matched as a body phrase whose words are in the lead.
         lead=_text(phrase=False),
         byline=_text(stored=True),
         source=_text(),
-        source_key=fields.ID(stored=True, sortable=True),
-        wire=fields.KEYWORD(commas=True, lowercase=True, scorable=False),
-        wires=fields.ID(stored=True, sortable=True),
+        source_key=_id(stored=True, sortable=True),
+        wire=_keywords(),
+        wires=_id(stored=True, sortable=True),
         date=CoarseDatetime(sortable=True),
-        year=fields.ID(sortable=True),
-        month=fields.ID(sortable=True),
-        day=fields.ID(sortable=True),
+        year=_id(sortable=True),
+        month=_id(sortable=True),
+        day=_id(sortable=True),
         date_precision=fields.STORED(),
-        language=fields.ID(stored=True, sortable=True),
-        url=fields.ID(stored=True),
-        path=fields.ID(stored=True),
+        language=_id(stored=True, sortable=True),
+        url=_id(stored=True),
+        path=_id(stored=True),
         word_count=fields.COLUMN(columns.NumericColumn("I")),
         meta=fields.STORED(),
     )

@@ -68,16 +68,300 @@ LINKAGE = 0.5  # average-linkage bar inside a component, as a share of the thres
 # Sentences and tokens
 
 _ABBREVIATIONS = frozenset(
-    ["mr", "mrs", "ms", "dr", "prof", "gen", "sen", "rep", "reps", "gov", "lt", "col", "capt", "sgt", "cpl", "maj", "adm", "cmdr", "supt", "insp", "det", "st", "jr", "sr", "rev", "hon", "pres", "messrs", "mme", "mlle", "no", "nos", "vs", "v", "etc", "approx", "dept", "est", "fig", "figs", "vol", "pp", "ft", "mt", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "ave", "blvd", "rd", "hwy", "univ", "assn", "bros", "cie"]
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "gen",
+        "sen",
+        "rep",
+        "reps",
+        "gov",
+        "lt",
+        "col",
+        "capt",
+        "sgt",
+        "cpl",
+        "maj",
+        "adm",
+        "cmdr",
+        "supt",
+        "insp",
+        "det",
+        "st",
+        "jr",
+        "sr",
+        "rev",
+        "hon",
+        "pres",
+        "messrs",
+        "mme",
+        "mlle",
+        "no",
+        "nos",
+        "vs",
+        "v",
+        "etc",
+        "approx",
+        "dept",
+        "est",
+        "fig",
+        "figs",
+        "vol",
+        "pp",
+        "ft",
+        "mt",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mon",
+        "tue",
+        "tues",
+        "wed",
+        "thu",
+        "thur",
+        "thurs",
+        "fri",
+        "sat",
+        "sun",
+        "ave",
+        "blvd",
+        "rd",
+        "hwy",
+        "univ",
+        "assn",
+        "bros",
+        "cie",
+    ]
 )
 # Company suffixes and dotted acronyms often end a sentence too: split after them only when the
 # next word looks like a sentence start.
-_SOFT_ABBREVIATIONS = frozenset(["inc", "corp", "co", "ltd", "plc", "llc", "bhd", "pty", "ag", "sa", "nv", "al"])
+_SOFT_ABBREVIATIONS = frozenset(
+    ["inc", "corp", "co", "ltd", "plc", "llc", "bhd", "pty", "ag", "sa", "nv", "al"]
+)
 _SENTENCE_STARTERS = frozenset(
-    ["the", "a", "an", "it", "its", "he", "she", "they", "we", "i", "you", "his", "her", "their", "our", "this", "that", "these", "those", "there", "here", "but", "and", "or", "so", "yet", "if", "when", "while", "after", "before", "as", "in", "on", "at", "for", "from", "by", "with", "since", "during", "however", "meanwhile", "also", "still", "then", "now", "some", "many", "most", "other", "another", "both", "all", "each", "one", "two", "three", "four", "five", "mr", "mrs", "ms", "dr", "president", "prime", "shares", "analysts", "officials", "police"]
+    [
+        "the",
+        "a",
+        "an",
+        "it",
+        "its",
+        "he",
+        "she",
+        "they",
+        "we",
+        "i",
+        "you",
+        "his",
+        "her",
+        "their",
+        "our",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "here",
+        "but",
+        "and",
+        "or",
+        "so",
+        "yet",
+        "if",
+        "when",
+        "while",
+        "after",
+        "before",
+        "as",
+        "in",
+        "on",
+        "at",
+        "for",
+        "from",
+        "by",
+        "with",
+        "since",
+        "during",
+        "however",
+        "meanwhile",
+        "also",
+        "still",
+        "then",
+        "now",
+        "some",
+        "many",
+        "most",
+        "other",
+        "another",
+        "both",
+        "all",
+        "each",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "president",
+        "prime",
+        "shares",
+        "analysts",
+        "officials",
+        "police",
+    ]
 )
 STOPWORDS = frozenset(
-    ["a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "said", "says", "say", "told", "according", "mr", "mrs", "ms", "one", "two", "three", "new"]
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "said",
+        "says",
+        "say",
+        "told",
+        "according",
+        "mr",
+        "mrs",
+        "ms",
+        "one",
+        "two",
+        "three",
+        "new",
+    ]
 )
 
 _BOUNDARY = re.compile(r"([.!?…]+)([\"'”’»)\]]*)(\s+)(?=[\"'“‘«(\[]*[A-Z0-9])")
@@ -163,7 +447,7 @@ _POSSESSIVE = re.compile(r"['’]s\b")
 
 def tokens(sentence: str) -> list[str]:
     """Normalised word tokens: lower case, acronyms undotted, thousands separators dropped."""
-    s = unicodedata.normalize("NFKC", sentence)
+    s = sentence if sentence.isascii() else unicodedata.normalize("NFKC", sentence)
     s = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), s)
     s = _POSSESSIVE.sub("", s.lower())
     out: list[str] = []
@@ -179,15 +463,46 @@ def tokens(sentence: str) -> list[str]:
     return out
 
 
+_IDS: dict[str, int] = {}
+
+
 def _token_id(tok: str) -> int:
-    # A stable id (the same in every process and run), unlike hash().
-    return zlib.crc32(tok.encode("utf-8"))
+    # A stable id (the same in every process and run), unlike hash(); memoised because the
+    # same few thousand words make up most of any text.
+    v = _IDS.get(tok)
+    if v is None:
+        if len(_IDS) > 200_000:
+            _IDS.clear()
+        v = _IDS[tok] = zlib.crc32(tok.encode("utf-8"))
+    return v
 
 
 _NUMBER_WORDS = {
     w: str(n)
     for n, w in enumerate(
-        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
     )
 } | {"nil": "0", "thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70"}
 
@@ -220,29 +535,30 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
-def _keys(token_lists: Sequence[Sequence[str]], bands: int = BANDS) -> set[int]:
-    """Band keys of a document: ``bands`` MinHash values per long-enough sentence."""
-    grams: list[np.ndarray] = []
-    for toks in token_lists:
-        if len(toks) < MIN_KEY_TOKENS:
-            continue
-        ids = np.fromiter((_token_id(t) for t in toks), dtype=np.uint64, count=len(toks))
-        with np.errstate(over="ignore"):
-            g = _mix(ids[:-2] * np.uint64(0x100000001B3) ^ _mix(ids[1:-1]) + ids[2:])
-        grams.append(g)
-    if not grams:
+def _keys(unit_ids: Sequence[Sequence[int]], bands: int = BANDS) -> set[int]:
+    """Band keys of a document: ``bands`` MinHash values of the word 3-grams of each unit
+    (title or sentence) of at least MIN_KEY_TOKENS words."""
+    units = [u for u in unit_ids if len(u) >= MIN_KEY_TOKENS]
+    if not units:
         return set()
-    lengths = np.array([len(g) for g in grams])
-    flat = np.concatenate(grams)
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    lengths = np.fromiter((len(u) for u in units), dtype=np.int64, count=len(units))
+    flat = np.fromiter((t for u in units for t in u), dtype=np.uint64, count=int(lengths.sum()))
+    with np.errstate(over="ignore"):
+        grams = _mix(flat[:-2] * np.uint64(0x100000001B3) ^ _mix(flat[1:-1]) + flat[2:])
+    # Drop the 3-grams that straddle two units.
+    ends = np.cumsum(lengths)
+    keep = np.ones(len(grams), dtype=bool)
+    keep[ends[:-1] - 2] = False
+    keep[ends[:-1] - 1] = False
+    grams = grams[keep]
+    starts = np.concatenate(([0], np.cumsum(lengths - 2)[:-1]))
     out: set[int] = set()
     with np.errstate(over="ignore"):
-        for k in range(bands):
-            h = _mix(flat ^ _SEEDS[k])
-            mins = np.minimum.reduceat(h, starts)
-            # The band number in the low bits keeps the bands' buckets apart.
-            mins = (mins & ~np.uint64(7)) | np.uint64(k)
-            out.update(mins.view(np.int64).tolist())
+        hashed = _mix(grams[None, :] ^ _SEEDS[:bands, None])
+        mins = np.minimum.reduceat(hashed, starts, axis=1)
+        # The band number in the low bits keeps the bands' buckets apart.
+        mins = (mins & ~np.uint64(7)) | np.arange(bands, dtype=np.uint64)[:, None]
+    out.update(mins.ravel().view(np.int64).tolist())
     return out
 
 
@@ -271,6 +587,7 @@ class _Doc:
         "day",
         "doc",
         "id",
+        "ids",
         "norm",
         "nstop",
         "numeric",
@@ -294,25 +611,29 @@ class _Doc:
         self.toks = [tokens(title), *(tokens(s) for s in self.sents)]
         self.norm = [" ".join(t) for t in self.toks]
         self.nums = [frozenset(t for t in toks if t[0].isdigit()) for toks in self.toks]
+        self.ids: list[list[int]] = []
         self.content: list[list[int]] = []
         self.numeric: list[list[int]] = []
         self.nstop: list[int] = []
         for toks in self.toks:
-            content, numeric, stop = [], [], 0
+            ids, content, numeric, stop = [], [], [], 0
             for t in toks:
+                i = _token_id(t)
+                ids.append(i)
                 if t[0].isdigit():
-                    numeric.append(_token_id(t))
+                    numeric.append(i)
                 elif len(t) < 2 or t in STOPWORDS:
                     stop += 1
                 else:
-                    content.append(_token_id(t))
+                    content.append(i)
+            self.ids.append(ids)
             self.content.append(content)
             self.numeric.append(numeric)
             self.nstop.append(stop)
         self.weights: list[float] = []
         self.tw: dict[int, float] = {}
         self.total = 1e-9
-        self.reweight({}, 0)
+        self.reweight({})
 
     def token_ids(self) -> set[int]:
         """Distinct word ids (content words and numbers) of the document."""
@@ -322,22 +643,25 @@ class _Doc:
             out.update(n)
         return out
 
-    def reweight(self, df: dict[int, int], n_docs: int) -> None:
-        """Recompute unit weights from document frequencies (missing words count as unseen)."""
-        cache: dict[int, float] = {}
-
-        def w(t: int) -> float:
-            v = cache.get(t)
-            if v is None:
-                v = cache[t] = _token_weight(df.get(t, 0), n_docs)
-            return v
-
+    def reweight(self, rarity: dict[int, float]) -> None:
+        """Recompute unit weights from word rarities (``_rarities``); unknown words count 1."""
+        get = rarity.get
         self.weights = [
-            sum(w(t) for t in c) + 0.5 * sum(w(t) for t in n) + 0.05 * s
+            sum([get(t, 1.0) for t in c]) + 0.5 * sum([get(t, 1.0) for t in n]) + 0.05 * s
             for c, n, s in zip(self.content, self.numeric, self.nstop, strict=True)
         ]
         self.total = max(sum(self.weights), 1e-9)
-        self.tw = cache
+        self.tw = rarity
+
+
+def _rarities(df: dict[int, int], ids: Iterable[int], n_docs: int) -> dict[int, float]:
+    """Word id → rarity weight for ``ids``, from document frequencies (absent words: df 0)."""
+    out: dict[int, float] = {}
+    unseen = _token_weight(0, n_docs)
+    for t in ids:
+        d = df.get(t)
+        out[t] = unseen if d is None else _token_weight(d, n_docs)
+    return out
 
 
 def _day(date: datetime | None) -> int | None:
@@ -440,7 +764,14 @@ def _compare_many(a: _Doc, others: Sequence[_Doc]) -> list[_Verdict]:
         a.norm, flat, scorer=fuzz.ratio, score_cutoff=MATCH_LOW * 100, dtype=np.uint8
     ).astype(np.float32)
     sim /= 100.0
-    return [_score_matrix(a, o, sim[:, bounds[k] : bounds[k + 1]]) for k, o in enumerate(others)]
+    # Most candidates share no sentence above MATCH_LOW: skip them without a closer look.
+    hit = np.maximum.reduceat(sim.max(axis=0), bounds[:-1]) if len(flat) else np.zeros(0)
+    return [
+        _score_matrix(a, o, sim[:, bounds[k] : bounds[k + 1]])
+        if bounds[k + 1] > bounds[k] and hit[k] > 0
+        else _Verdict(0.0, 0.0, 0.0, ())
+        for k, o in enumerate(others)
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -583,7 +914,7 @@ class StoryIndex:
         df: dict[int, int] = {}
         for doc, row in stored.items():
             parsed = _Doc(doc, row.id, row.day, row.title, row.sentences)
-            keys = _keys(parsed.toks)
+            keys = _keys(parsed.ids)
             text_key = _text_key(parsed.norm)
             if text_key is not None:
                 keys.add(text_key)
@@ -604,7 +935,7 @@ class StoryIndex:
         for item in items:
             sents = sentences(item.body)
             doc = _Doc(0, item.id, _day(item.date), item.title, sents)
-            keys = _keys(doc.toks)
+            keys = _keys(doc.ids)
             text_key = _text_key(doc.norm)
             if text_key is not None:
                 keys.add(text_key)
@@ -617,8 +948,12 @@ class StoryIndex:
                 old = store.doc_numbers(latest)
                 if old:
                     self._delete(list(old.values()))
-                for item, doc, keys in prepared:
+                df: dict[int, int] = {}
+                for item, doc, _keys_ in prepared:
                     doc.doc = store.insert_doc(item.id, doc.day, item.source, item.title, doc.sents)
+                    for t in doc.token_ids():
+                        df[t] = df.get(t, 0) + 1
+                store.add_df(df)
                 candidates = self._candidates(prepared)
                 self._verify(prepared, candidates)
                 for _item, doc, keys in prepared:
@@ -750,8 +1085,9 @@ class StoryIndex:
                 ids = docs[da].token_ids() | docs[db].token_ids()
                 df = self._store.get_df(ids)
                 n_docs = self._store.count_docs()
-            docs[da].reweight(df, n_docs)
-            docs[db].reweight(df, n_docs)
+            rarity = _rarities(df, ids, n_docs)
+            docs[da].reweight(rarity)
+            docs[db].reweight(rarity)
             verdict = _compare_many(docs[da], [docs[db]])[0]
             return _evidence(docs[da], docs[db], verdict)
         verdict = _verdict_of(stored)

@@ -55,7 +55,9 @@ def add_search_command(sub: Any, add_index_arg: Any) -> argparse.ArgumentParser:
     p.add_argument("--group", action="store_true", help="one row per story (near-duplicates)")
     p.add_argument("--threshold", type=float, default=None, help="story similarity threshold")
     p.add_argument("--json", action="store_true", help="print the page as JSON")
-    p.add_argument("--today", type=date.fromisoformat, metavar="YYYY-MM-DD", help="pin relative dates")
+    p.add_argument(
+        "--today", type=date.fromisoformat, metavar="YYYY-MM-DD", help="pin relative dates"
+    )
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     p.set_defaults(handler=_cmd_search)
     return p
@@ -64,7 +66,8 @@ def add_search_command(sub: Any, add_index_arg: Any) -> argparse.ArgumentParser:
 def build_parser() -> argparse.ArgumentParser:
     """index.cli's parser with the search command added."""
     try:
-        from index.cli import add_index_arg, build_parser as index_parser
+        from index.cli import add_index_arg
+        from index.cli import build_parser as index_parser
     except ImportError:  # pragma: no cover - the indexing side failed to import
         parser = argparse.ArgumentParser(prog="copydesk-index")
         sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -101,7 +104,7 @@ def _resolve_index(args: argparse.Namespace) -> Path:
     return resolve_index(args)
 
 
-def parse_filters(specs: Sequence[str]) -> dict[str, set[str]]:
+def parse_filters(specs: Sequence[str]) -> dict[str, frozenset[str]]:
     """``["source=AP", "wire=ap"]`` → ``{"source": {"AP"}, "wire": {"ap"}}``; ValueError if bad."""
     out: dict[str, set[str]] = {}
     for spec in specs:
@@ -110,9 +113,11 @@ def parse_filters(specs: Sequence[str]) -> dict[str, set[str]]:
         if name == "lang":
             name = "language"
         if not sep or name not in FILTER_FIELDS:
-            raise ValueError(f"--filter wants FIELD=VALUE with FIELD one of {', '.join(FILTER_FIELDS)}: {spec!r}")
+            raise ValueError(
+                f"--filter wants FIELD=VALUE with FIELD one of {', '.join(FILTER_FIELDS)}: {spec!r}"
+            )
         out.setdefault(name, set()).add(value.strip())
-    return out
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 def _cmd_search(args: argparse.Namespace) -> int:

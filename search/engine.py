@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 MAX_PAGE_SIZE = 1000
 PARSE_CACHE = 256
 RESULT_CACHE = 8  # evaluated queries kept per thread (paging and facet clicks reuse them)
-MLT_TERMS = 15
+MLT_TERMS = 25
 MLT_STOPWORDS = frozenset(
     [
         "a",

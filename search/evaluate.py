@@ -83,10 +83,14 @@ class Evaluation:
             c = rec.boost * rec.idf * (K1 + 1)
             norm = self.data.norms(self.searcher, rec.fieldname)
             for off, ids, weights in rec.parts:
-                if off:
-                    table = dict(zip(map(off.__add__, ids), weights, strict=False))
-                else:
-                    table = dict(zip(ids, weights, strict=False))
+                if len(ids) <= 4 * len(wanted):
+                    # One pass over the postings (cheaper than building a lookup table).
+                    for i, w in zip(ids, weights, strict=False):
+                        d = i + off
+                        if d in wanted:
+                            acc[d] += c * w / (w + norm[d])
+                    continue
+                table = dict(zip(map(off.__add__, ids) if off else ids, weights, strict=False))
                 for d in wanted & table.keys():
                     w = table[d]
                     acc[d] += c * w / (w + norm[d])

@@ -143,39 +143,80 @@ def apply_facets(
         final = final & s
     if not want_facets:
         return FacetResult(final, (), ())
-    facets: list[Facet] = []
-    timeline: tuple[tuple[date, int], ...] = ()
+    # Facets without a selection of their own share one docset (and one counting pass).
+    docsets: dict[str, set[int]] = {}
     for name in FACETS:
+        docs = base_set if name in sets else final
         if name in sets:
-            docs = base_set
             for other, s in sorted(sets.items(), key=lambda kv: len(kv[1])):
                 if other != name:
                     docs = docs & s
-        else:
-            docs = final
+        docsets[name] = docs
+    combo = _combo_column(data, searcher)
+    combo_counts: dict[int, Counter[int]] = {}
+    facets: list[Facet] = []
+    timeline: tuple[tuple[date, int], ...] = ()
+    for name in FACETS:
+        docs = docsets[name]
         keys = request.filters.get(name, frozenset())
         if name == "date":
             facet, timeline = _date_facet(data, searcher, docs, keys)
         else:
-            facet = _plain_facet(data, searcher, name, docs, keys)
+            counted = combo_counts.get(id(docs))
+            if counted is None:
+                counted = combo_counts[id(docs)] = Counter(map(combo.codes.__getitem__, docs))
+            facet = _plain_facet(data, searcher, name, counted, combo, keys)
         facets.append(facet)
     return FacetResult(final, tuple(facets), timeline)
 
 
+@dataclass
+class _Combo:
+    """One code per distinct (source, wires, language) of a docnum, and what each code means."""
+
+    codes: list[int]
+    parts: dict[str, list[str]]  # facet name → value per combo code ("AP|Reuters" for wire)
+
+
+def _combo_column(data: IndexData, searcher: Any) -> _Combo:
+    combo = data.extra.get("facet_combo")
+    if combo is None:
+        cols = {name: data.facet(searcher, COLUMN[name]) for name in ("source", "wire", "language")}
+        joined = FacetColumn.build(
+            f"{s}\x1f{w}\x1f{lang}"
+            for s, w, lang in zip(
+                cols["source"].codes, cols["wire"].codes, cols["language"].codes, strict=False
+            )
+        )
+        parts: dict[str, list[str]] = {"source": [], "wire": [], "language": []}
+        for value in joined.values:
+            s, w, lang = (int(x) for x in value.split("\x1f"))
+            parts["source"].append(cols["source"].values[s])
+            parts["wire"].append(cols["wire"].values[w])
+            parts["language"].append(cols["language"].values[lang])
+        combo = _Combo(joined.codes, parts)
+        data.extra["facet_combo"] = combo
+    return combo  # type: ignore[no-any-return]
+
+
 def _plain_facet(
-    data: IndexData, searcher: Any, name: str, docs: set[int], keys: Collection[str]
+    data: IndexData,
+    searcher: Any,
+    name: str,
+    by_combo: Counter[int],
+    combo: _Combo,
+    keys: Collection[str],
 ) -> Facet:
-    col = data.facet(searcher, COLUMN[name])
-    by_code = Counter(map(col.codes.__getitem__, docs))
+    part = combo.parts[name]
     counts: Counter[str] = Counter()
+    for code, n in by_combo.items():
+        counts[part[code]] += n
     if name == "wire":
-        for code, n in by_code.items():
-            wires = split_wires(col.values[code]) or (NO_WIRE,)
-            for w in wires:
-                counts[w] += n
-    else:
-        for code, n in by_code.items():
-            counts[col.values[code]] += n
+        split: Counter[str] = Counter()
+        for value, n in counts.items():
+            for w in split_wires(value) or (NO_WIRE,):
+                split[w] += n
+        counts = split
     for k in keys:
         counts.setdefault(_canonical(name, k, counts), 0)
     values = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] == "", kv[0].lower()))
@@ -225,65 +266,62 @@ def date_label(key: str) -> str:
         return key
 
 
-@dataclass(frozen=True)
-class _DateKeys:
-    """What a (year, month, day) key triple means: its first day and its bucket keys."""
+@dataclass
+class _DateTable:
+    """Per date-triple code: its first day and its bucket key at each granularity."""
 
-    start: int | None  # proleptic ordinal of the first day it can be
-    year: str
-    month: str
-    day: str
-    day_date: date | None
+    start: list[int]  # proleptic ordinal of the first day it can be; -1 for no date
+    bucket: dict[str, list[str]]  # granularity → key ("2019" for a year-only date at "month")
+    day: list[date | None]
+    by_day: list[int]  # codes with a day, in day order
 
 
-def _date_keys(data: IndexData, searcher: Any) -> tuple[FacetColumn, list[_DateKeys]]:
+def _date_table(data: IndexData, searcher: Any) -> tuple[FacetColumn, _DateTable]:
     col = date_column(data, searcher)
-    table = data.extra.get("date_keys")
-    if table is None or len(table) != len(col.values):
-        table = []
+    table = data.extra.get("date_table")
+    if table is None:
+        start: list[int] = []
+        bucket: dict[str, list[str]] = {"year": [], "month": [], "day": []}
+        days: list[date | None] = []
         for value in col.values:
             year, month, day = value.split("|")
-            start: date | None = None
+            first: date | None = None
             day_date: date | None = None
             with contextlib.suppress(ValueError):
                 if day != NO_DATE_KEY:
-                    start = day_date = date.fromisoformat(day)
+                    first = day_date = date.fromisoformat(day)
                 elif month != NO_DATE_KEY:
-                    start = date.fromisoformat(month + "-01")
+                    first = date.fromisoformat(month + "-01")
                 elif year != NO_DATE_KEY:
-                    start = date(int(year), 1, 1)
-            table.append(
-                _DateKeys(start.toordinal() if start else None, year, month, day, day_date)
-            )
-        data.extra["date_keys"] = table
-    return col, table
+                    first = date(int(year), 1, 1)
+            start.append(first.toordinal() if first is not None else -1)
+            days.append(day_date)
+            if year == NO_DATE_KEY:
+                for g in bucket:
+                    bucket[g].append(NO_DATE)
+                continue
+            bucket["year"].append(year)
+            bucket["month"].append(year if month == NO_DATE_KEY else month)
+            bucket["day"].append(year if month == NO_DATE_KEY else month if day == NO_DATE_KEY else day)
+        by_day = sorted((c for c, d in enumerate(days) if d is not None), key=lambda c: start[c])
+        table = _DateTable(start, bucket, days, by_day)
+        data.extra["date_table"] = table
+    return col, table  # type: ignore[return-value]
 
 
 def _date_facet(
     data: IndexData, searcher: Any, docs: set[int], keys: Collection[str]
 ) -> tuple[Facet, tuple[tuple[date, int], ...]]:
-    col, table = _date_keys(data, searcher)
+    col, table = _date_table(data, searcher)
     by_code = Counter(map(col.codes.__getitem__, docs))
-    starts = [s for s in (table[c].start for c in by_code) if s is not None]
+    starts = [s for s in map(table.start.__getitem__, by_code) if s >= 0]
     span = max(starts) - min(starts) if starts else 0
-    granularity = (
-        "year" if span > YEARS_ABOVE_DAYS else "month" if span > MONTHS_ABOVE_DAYS else "day"
-    )
+    granularity = "year" if span > YEARS_ABOVE_DAYS else "month" if span > MONTHS_ABOVE_DAYS else "day"
+    bucket = table.bucket[granularity]
     counts: Counter[str] = Counter()
-    per_day: Counter[date] = Counter()
     for code, n in by_code.items():
-        t = table[code]
-        if t.year == NO_DATE_KEY:
-            counts[NO_DATE] += n
-            continue
-        if granularity == "year" or t.month == NO_DATE_KEY:
-            counts[t.year] += n
-        elif granularity == "month" or t.day == NO_DATE_KEY:
-            counts[t.month] += n
-        else:
-            counts[t.day] += n
-        if t.day_date is not None:
-            per_day[t.day_date] += n
+        counts[bucket[code]] += n
+    per_day = tuple((table.day[c], by_code[c]) for c in table.by_day if c in by_code)
     for k in keys:
         if k not in counts:
             # A selection at another granularity: count its own articles.
@@ -295,4 +333,4 @@ def _date_facet(
         tuple(FacetValue(k, date_label(k), n, k in keys) for k, n in values),
         granularity,
     )
-    return facet, tuple(sorted(per_day.items()))
+    return facet, per_day  # type: ignore[return-value]

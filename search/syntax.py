@@ -301,7 +301,9 @@ class _Lexer:
         # right after a prefix operator: "-date:2019", "+title:x"
         if self.i == self._after_plus:
             return True
-        return bool(self.tokens) and self.tokens[-1].kind == "MINUS" and self.tokens[-1].end == self.i
+        return (
+            bool(self.tokens) and self.tokens[-1].kind == "MINUS" and self.tokens[-1].end == self.i
+        )
 
     def _next_is_term(self, j: int) -> bool:
         return j < self.n and not self.s[j].isspace() and self.s[j] not in ")"

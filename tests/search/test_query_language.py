@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from search_fixtures import SPECS, TODAY
 
 from search.dates import DateError, DaySpan, compare_span, parse_date, range_span
 from search.engine import SearchEngine
 from search.model import SearchRequest
 from search.syntax import And, DateMatch, Not, Or, Phrase, Term, parse_query
 from search.variants import candidates
-
-from search_fixtures import SPECS, TODAY
 
 ALL = sorted(s.id for s in SPECS)
 KOREA = ["a01", "a33", "a34"]
@@ -55,7 +54,10 @@ CASES: list[tuple[str, list[str]]] = [
     ("election -labour", ["a20"]),
     ("(tariff OR duty) AND steel", ["a22"]),
     ("tariff OR duty OR tax", ["a22", "a23"]),
-    ("-oil -gas -missile -korea", sorted(set(ALL) - {"a01", "a02", "a24", "a25", "a31", "a32", "a33", "a34"})),
+    (
+        "-oil -gas -missile -korea",
+        sorted(set(ALL) - {"a01", "a02", "a24", "a25", "a31", "a32", "a33", "a34"}),
+    ),
     ("NOT harbour", sorted(set(ALL) - {"a06", "a29", "a38"})),
     ("gold OR (oil AND gas)", ["a25", "a26", "a27"]),
     # fields
@@ -136,7 +138,9 @@ def test_query_matches(engine: SearchEngine, query: str, expected: list[str]) ->
     assert ids(engine, query) == sorted(expected)
 
 
-def test_today_comes_from_the_request_or_the_engine(index_dir: object, engine: SearchEngine) -> None:
+def test_today_comes_from_the_request_or_the_engine(
+    index_dir: object, engine: SearchEngine
+) -> None:
     # The engine's today is TODAY; a request's today overrides it.
     assert ids(engine, "date:yesterday") == ["a07"]
     page = engine.search(SearchRequest(query="date:yesterday", today=date(2024, 6, 14)))
@@ -152,7 +156,10 @@ def test_tree_shapes() -> None:
     first = node.children[0]
     assert isinstance(first, And)
     assert isinstance(first.children[0], Term) and first.children[0].text == "north"
-    assert isinstance(first.children[1], Phrase) and first.children[1].words == ("prime", "minister")
+    assert isinstance(first.children[1], Phrase) and first.children[1].words == (
+        "prime",
+        "minister",
+    )
     assert isinstance(first.children[2], Not)
 
 
@@ -263,7 +270,9 @@ def test_parse_date(text: str, span: DaySpan) -> None:
     assert parse_date(text, TODAY) == span
 
 
-@pytest.mark.parametrize("text", ["", "blurgh", "2019-13", "2019-02-30", "0999", "x" * 100, "next blue moon"])
+@pytest.mark.parametrize(
+    "text", ["", "blurgh", "2019-13", "2019-02-30", "0999", "x" * 100, "next blue moon"]
+)
 def test_parse_date_errors(text: str) -> None:
     with pytest.raises(DateError):
         parse_date(text, TODAY)
