@@ -493,8 +493,10 @@ def fts_search(
     db.execute("DELETE FROM m")
     cond = " AND ".join(where) if where else "1"
     if match:
+        # CROSS JOIN keeps the MATCH as the outer loop (else SQLite may scan by a date index
+        # and run the MATCH per row: seconds).
         db.execute(
-            f"INSERT INTO m SELECT f.rowid FROM fts f JOIN articles a ON a.rowid=f.rowid "
+            f"INSERT INTO m SELECT f.rowid FROM fts f CROSS JOIN articles a ON a.rowid=f.rowid "
             f"WHERE fts MATCH ? AND {cond}",
             [match, *params],
         )
@@ -535,6 +537,35 @@ def _percentiles(values: Sequence[float]) -> tuple[float, float, float]:
     return statistics.median(ordered), p95, ordered[-1]
 
 
+COLLECT_TERMS = ("cocoa", "election", "oil", "market", "said")
+
+
+def docnum_collection(searcher: Any, data: Any) -> list[tuple[str, int, float, float, float]]:
+    """Ways to get every docnum of a term in the body: Whoosh results, a matcher, posting blocks."""
+    from whoosh import query as wq
+
+    from search.evaluate import Evaluator
+
+    rows = []
+    for term in COLLECT_TERMS:
+        q = wq.Term("body", term)
+        t = time.perf_counter()
+        via_results = set(searcher.search(q, limit=None).docs())
+        a = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        via_matcher = set(q.matcher(searcher).all_ids())
+        b = (time.perf_counter() - t) * 1000
+        data.clear_postings_cache()
+        t = time.perf_counter()
+        via_blocks = Evaluator(searcher, data)._ids("body", term, None, None)
+        c = (time.perf_counter() - t) * 1000
+        assert (
+            via_results == via_matcher == via_blocks - data.deleted | (via_results & data.deleted)
+        )
+        rows.append((term, len(via_blocks), a, b, c))
+    return rows
+
+
 def run_corpus(corpus: str, rounds: int, rebuild: bool, show: bool) -> dict[str, Any]:
     """Time every query on one corpus: full call (cold and warm postings), bare Whoosh, FTS5."""
     from search.engine import SearchEngine
@@ -550,7 +581,7 @@ def run_corpus(corpus: str, rounds: int, rebuild: bool, show: bool) -> dict[str,
     engine = SearchEngine(root, today=TODAY)
     engine.result_cache = 0  # every call evaluates its query
     t0 = time.perf_counter()
-    engine.warm()
+    engine.warm(vocabulary=False)
     warm_s = time.perf_counter() - t0
     state, searcher, _loc = engine._thread()
     data = state.data
@@ -596,6 +627,7 @@ def run_corpus(corpus: str, rounds: int, rebuild: bool, show: bool) -> dict[str,
             fts.append(f)
             per_query.append((query, page.total, c, w, b, f))
     db.close()
+    collection = docnum_collection(searcher, data)
     engine.close()
     if show:
         print(f"\n{'query':40} {'total':>7} {'cold':>7} {'warm':>7} {'whoosh':>7} {'fts5':>7}")
@@ -611,6 +643,7 @@ def run_corpus(corpus: str, rounds: int, rebuild: bool, show: bool) -> dict[str,
         "full_warm": _percentiles(warm),
         "whoosh_top20": _percentiles(bare),
         "fts5_full": _percentiles(fts),
+        "collection": collection,
     }
 
 
@@ -655,6 +688,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ):
             p50, p95, mx = r[key]
             print(f"  {label:30} {p50:7.1f} / {p95:7.1f} / {mx:7.1f}")
+        print("  all docnums of one body term (ms): results.docs() / matcher.all_ids() / blocks")
+        for term, n, a, b, c in r["collection"]:
+            print(f"    {term:10} {n:7d} docs   {a:7.1f} / {b:7.1f} / {c:7.1f}")
     print(
         f"\nreproduce: .venv/bin/python bench/search_bench.py --corpus {args.corpus} --rounds {args.rounds}"
     )

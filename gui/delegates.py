@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections import OrderedDict
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import (
-    QAbstractTextDocumentLayout,
     QColor,
     QFont,
     QFontMetrics,
     QLinearGradient,
     QMouseEvent,
     QPainter,
-    QPalette,
-    QTextDocument,
+    QTextCharFormat,
+    QTextLayout,
     QTextOption,
 )
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
@@ -34,18 +35,97 @@ SNIPPET_LINES = 2
 BADGE_PAD = 6
 
 
+_TAG = re.compile(r"</?mark>")
+
+
+def marked_text(fragment_html: str) -> tuple[str, list[tuple[int, int]]]:
+    """Plain text of an escaped fragment with <mark> spans, and the (start, length) of each mark."""
+    text_parts: list[str] = []
+    marks: list[tuple[int, int]] = []
+    pos = 0
+    open_at: int | None = None
+    last = 0
+    for m in _TAG.finditer(fragment_html):
+        chunk = html.unescape(fragment_html[last : m.start()])
+        text_parts.append(chunk)
+        pos += len(chunk)
+        if m.group(0) == "<mark>":
+            open_at = pos
+        elif open_at is not None:
+            marks.append((open_at, pos - open_at))
+            open_at = None
+        last = m.end()
+    text_parts.append(html.unescape(fragment_html[last:]))
+    return "".join(text_parts), marks
+
+
+def join_snippets(fragments: tuple[str, ...]) -> str:
+    """Fragments in one line of text, with one ellipsis between them (some bring their own)."""
+    out = ""
+    for fragment in fragments:
+        fragment = fragment.strip()
+        if not out:
+            out = fragment
+        elif out.endswith(("…", "...")) or fragment.startswith(("…", "...")):
+            out += " " + fragment
+        else:
+            out += " … " + fragment
+    return out
+
+
+class _Text:
+    """A laid-out piece of row text (QTextLayout: far cheaper than a QTextDocument per row)."""
+
+    def __init__(
+        self, fragment_html: str, font: QFont, width: float, lines: int, mark: tuple[QColor, QColor]
+    ) -> None:
+        text, marks = marked_text(fragment_html)
+        self.layout = QTextLayout(text, font)
+        option = QTextOption()
+        option.setWrapMode(
+            QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere
+            if lines > 1
+            else QTextOption.WrapMode.NoWrap
+        )
+        self.layout.setTextOption(option)
+        ranges = []
+        for start, length in marks:
+            fr = QTextLayout.FormatRange()
+            fr.start, fr.length = start, length
+            fmt = QTextCharFormat()
+            fmt.setBackground(mark[0])
+            fmt.setForeground(mark[1])  # full-strength text on the mark, even in muted snippets
+            fr.format = fmt
+            ranges.append(fr)
+        self.layout.setFormats(ranges)
+        self.layout.beginLayout()
+        y = 0.0
+        self.cut = False
+        for n in range(lines):
+            line = self.layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(width)
+            line.setPosition(QPointF(0, y))
+            y += line.height()
+            if n == lines - 1 and line.textStart() + line.textLength() < len(text):
+                self.cut = True
+        self.layout.endLayout()
+        if lines == 1 and self.layout.lineCount():
+            self.cut = self.layout.lineAt(0).naturalTextWidth() > width
+        self.height = y
+
+
 class ResultDelegate(QStyledItemDelegate):
     """Paints a result row: highlighted title, date, source/wire/story badges and snippets."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._docs: OrderedDict[tuple[str, int, str, int], QTextDocument] = OrderedDict()
         self._row_height: tuple[object, int] = (None, 0)
-        self._layouts: OrderedDict[tuple[str, int, int], dict[str, Any]] = OrderedDict()
+        self._layouts: OrderedDict[tuple[str, int, int, str], dict[str, Any]] = OrderedDict()
 
     def reset_cache(self) -> None:
         """Forget laid-out rows (after a palette or font change)."""
-        self._docs.clear()
         self._layouts.clear()
         self._row_height = (None, 0)
 
@@ -59,36 +139,10 @@ class ResultDelegate(QStyledItemDelegate):
         small.setPointSizeF(base.pointSizeF() * 0.88)
         return title, base, small
 
-    def _doc(
-        self, hit: Hit, part: str, html: str, font: QFont, width: int, wrap: bool = True
-    ) -> QTextDocument:
-        key = (hit.id, hit.rank, part, width)
-        doc = self._docs.get(key)
-        if doc is not None:
-            self._docs.move_to_end(key)
-            return doc
-        doc = QTextDocument()
-        doc.setDocumentMargin(0)
-        doc.setDefaultFont(font)
-        option = QTextOption()
-        option.setWrapMode(
-            QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere
-            if wrap
-            else QTextOption.WrapMode.NoWrap
-        )
-        doc.setDefaultTextOption(option)
-        doc.setHtml(theme.html_marks(html))
-        doc.setTextWidth(max(40, width) if wrap else -1)
-        self._docs[key] = doc
-        while len(self._docs) > 600:
-            self._docs.popitem(last=False)
-        return doc
-
     def row_height(self, option: QStyleOptionViewItem) -> int:
         """Every row's height: one title line, the badges and two snippet lines.
 
-        Uniform rows let the view lay out a page with one sizeHint call instead of one per row;
-        each call into Python waits for the GIL while a search thread runs (bench/gui_bench.py).
+        Uniform rows let the view lay out a page with one sizeHint call instead of one per row.
         """
         title_font, base_font, small_font = self._fonts(option)
         key = (title_font.key(), base_font.key())
@@ -105,35 +159,42 @@ class ResultDelegate(QStyledItemDelegate):
         return format_date(hit.date, hit.date_precision)
 
     def _layout(self, hit: Hit, option: QStyleOptionViewItem, width: int) -> dict[str, Any]:
-        key = (hit.id, hit.rank, width)
+        c = theme.colors(option.palette)
+        key = (hit.id, hit.rank, width, c.mark_bg.name() + c.text.name())
         lay = self._layouts.get(key)
         if lay is None:
-            lay = self._layouts[key] = self._compute_layout(hit, option, width)
-            while len(self._layouts) > 300:
+            lay = self._layouts[key] = self._compute_layout(hit, option, width, (c.mark_bg, c.text))
+            while len(self._layouts) > 400:
                 self._layouts.popitem(last=False)
+        else:
+            self._layouts.move_to_end(key)
         return lay
 
-    def _compute_layout(self, hit: Hit, option: QStyleOptionViewItem, width: int) -> dict[str, Any]:
+    def _compute_layout(
+        self, hit: Hit, option: QStyleOptionViewItem, width: int, mark: tuple[QColor, QColor]
+    ) -> dict[str, Any]:
         title_font, base_font, small_font = self._fonts(option)
         small_fm = QFontMetrics(small_font)
-        date_w = small_fm.horizontalAdvance(self._date_text(hit)) + 2 * GAP
+        date_text = self._date_text(hit)
+        date_w = small_fm.horizontalAdvance(date_text) + 2 * GAP
         inner = max(80, width - 2 * PAD_X)
         title_w = inner - date_w
-        title_doc = self._doc(hit, "title", hit.title_html or hit.title, title_font, title_w, False)
-        snippet_html = " <span>…</span> ".join(hit.snippets)
-        snippet_doc = (
-            self._doc(hit, "snippet", snippet_html, base_font, inner) if snippet_html else None
+        title = _Text(hit.title_html or html.escape(hit.title), title_font, title_w, 1, mark)
+        snippet = (
+            _Text(join_snippets(hit.snippets), base_font, inner, SNIPPET_LINES, mark)
+            if hit.snippets
+            else None
         )
         return {
-            "title_doc": title_doc,
+            "title": title,
             "title_h": QFontMetrics(title_font).lineSpacing() + 2,
             "title_w": title_w,
-            "title_cut": title_doc.idealWidth() > title_w,
+            "date_text": date_text,
             "date_w": date_w,
             "badge_h": small_fm.height() + 4,
-            "snippet_doc": snippet_doc,
-            "snippet_h": QFontMetrics(base_font).lineSpacing() * SNIPPET_LINES + 2,
+            "snippet": snippet,
             "small_font": small_font,
+            "small_fm": small_fm,
             "inner": inner,
         }
 
@@ -156,56 +217,55 @@ class ResultDelegate(QStyledItemDelegate):
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        bg = c.base
         if selected:
-            # A light tint instead of the full highlight keeps <mark> colours legible.
-            painter.fillRect(rect, theme.mix(c.accent, c.base, 0.22))
+            # A light tint instead of the full highlight keeps the marks legible.
+            bg = theme.mix(c.accent, c.base, 0.22)
+            painter.fillRect(rect, bg)
             painter.fillRect(rect.x(), rect.y(), 3, rect.height(), c.accent)
         elif option.state & QStyle.StateFlag.State_MouseOver:
-            painter.fillRect(rect, c.alt)
+            bg = c.alt
+            painter.fillRect(rect, bg)
 
         x = rect.x() + PAD_X
         y = rect.y() + PAD_Y
-        self._draw_doc(painter, lay["title_doc"], x, y, lay["title_w"], lay["title_h"], c.text)
-        if lay["title_cut"]:
+        painter.setPen(c.text)
+        lay["title"].layout.draw(painter, QPointF(x, y))
+        if lay["title"].cut:
             # A cut title fades out rather than ending mid-letter (the tooltip has it whole).
-            bg = theme.mix(c.accent, c.base, 0.22) if selected else c.base
-            fade = QLinearGradient(x + lay["title_w"] - 28, 0, x + lay["title_w"], 0)
+            right = x + lay["title_w"]
+            fade = QLinearGradient(right - 28, 0, right, 0)
             clear = QColor(bg)
             clear.setAlpha(0)
             fade.setColorAt(0, clear)
             fade.setColorAt(1, bg)
-            painter.fillRect(QRectF(x + lay["title_w"] - 28, y, 28, lay["title_h"]), fade)
+            painter.fillRect(QRectF(right - 28, y, 28 + GAP, lay["title_h"]), fade)
 
         painter.setFont(lay["small_font"])
         painter.setPen(c.muted)
         date_rect = QRectF(rect.right() - PAD_X - lay["date_w"], y, lay["date_w"], lay["badge_h"])
         painter.drawText(
-            date_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, self._date_text(hit)
+            date_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, lay["date_text"]
         )
 
         y += lay["title_h"] + GAP
         bx = float(x)
-        fm = QFontMetrics(lay["small_font"])
+        fm = lay["small_fm"]
         badges: list[tuple[str, QColor, QColor]] = [
             (hit.source or "unknown outlet", c.source_bg, c.source_fg)
         ]
         badges += [(w, c.wire_bg, c.wire_fg) for w in hit.wires]
         if hit.group_size > 1:
             outlets = "outlet" if hit.group_outlets == 1 else "outlets"
-            badges.append(
-                (
-                    f"{hit.group_size} versions · {hit.group_outlets} {outlets}",
-                    c.group_bg,
-                    c.group_fg,
-                )
-            )
-        for text, bg, fg in badges:
+            text = f"{hit.group_size} versions · {hit.group_outlets} {outlets}"
+            badges.append((text, c.group_bg, c.group_fg))
+        for text, fill, fg in badges:
             w = fm.horizontalAdvance(text) + 2 * BADGE_PAD
             if bx + w > rect.right() - PAD_X:
                 break
             badge = QRectF(bx, y, w, lay["badge_h"])
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(bg)
+            painter.setBrush(fill)
             painter.drawRoundedRect(badge, 4, 4)
             painter.setPen(fg)
             painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
@@ -216,34 +276,13 @@ class ResultDelegate(QStyledItemDelegate):
                 QRectF(bx + 2, y, 40, lay["badge_h"]), Qt.AlignmentFlag.AlignVCenter, hit.language
             )
 
-        if lay["snippet_doc"] is not None:
+        if lay["snippet"] is not None:
             y += lay["badge_h"] + GAP
-            self._draw_doc(
-                painter,
-                lay["snippet_doc"],
-                x,
-                y,
-                lay["inner"],
-                lay["snippet_h"],
-                c.muted.darker(110),
-            )
+            painter.setPen(c.muted.darker(110))
+            lay["snippet"].layout.draw(painter, QPointF(x, y))
 
         painter.setPen(c.border)
         painter.drawLine(rect.left() + PAD_X, rect.bottom(), rect.right() - PAD_X, rect.bottom())
-        painter.restore()
-
-    @staticmethod
-    def _draw_doc(
-        painter: QPainter, doc: QTextDocument, x: float, y: float, w: float, h: float, color: QColor
-    ) -> None:
-        painter.save()
-        painter.translate(x, y)
-        clip = QRectF(0, 0, w, h)
-        painter.setClipRect(clip)
-        ctx = QAbstractTextDocumentLayout.PaintContext()
-        ctx.clip = clip
-        ctx.palette.setColor(QPalette.ColorRole.Text, color)
-        doc.documentLayout().draw(painter, ctx)
         painter.restore()
 
 

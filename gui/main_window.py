@@ -172,6 +172,19 @@ class MainWindow(QMainWindow):
         self.range_clear.setToolTip("Clear the date range")
         self.range_label.hide()
         self.range_clear.hide()
+        # Labels whose text changes with every search get a fixed size: a fixed-size widget's
+        # new text does not invalidate the window's layout, which cost a 25 ms relayout of the
+        # whole window per search (bench/gui_bench.py).
+        fm = self.count_label.fontMetrics()
+        line = fm.height() + 4
+        self.count_label.setFixedSize(
+            fm.horizontalAdvance("88,888 stories (888,888 articles) · 8,888 ms"), line
+        )
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.threshold_label.setFixedSize(
+            fm.horizontalAdvance("similarity ≥ 0.00 (default)") + 6, line
+        )
+        self.range_label.setFixedSize(fm.horizontalAdvance("8888-88-88 – 8888-88-88") + 6, line)
 
         options = QHBoxLayout()
         options.setContentsMargins(0, 0, 0, 0)

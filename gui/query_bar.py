@@ -37,7 +37,8 @@ FIELDS = _field_names()
 FACET_FIELDS = {"source": "source", "wire": "wire", "language": "language"}
 DEBOUNCE_MS = 30
 
-_FIELD_TOKEN = re.compile(r'(?:^|(?<=[\s(+-]))(\w+):("?[^\s"]*)$')
+# field:value, where an opened quote may hold spaces ('source:"ABC Ne').
+_FIELD_TOKEN = re.compile(r'(?:^|(?<=[\s(+-]))(\w+):("[^"]*|[^\s"]*)$')
 _WORD_TOKEN = re.compile(r"(?:^|(?<=[\s(+-]))(\w+)$")
 
 
@@ -101,8 +102,14 @@ class QueryBar(QWidget):
         self.edit.setPlaceholderText(
             'Search the archive — e.g. flood warning source:"ABC News" wire:ap date:2019'
         )
-        self.edit.setClearButtonEnabled(True)
         self.edit.addAction(theme.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        # Our own clear action, always shown: Qt's clear button appears and disappears with the
+        # text, and each time the whole window is laid out again (25–45 ms, bench/gui_bench.py).
+        self.clear_action = self.edit.addAction(
+            theme.icon("clear"), QLineEdit.ActionPosition.TrailingPosition
+        )
+        self.clear_action.setToolTip("Clear the query (Esc)")
+        self.clear_action.triggered.connect(self._clear_clicked)
         self.edit.setAccessibleName("Search query")
 
         self.history_button = QToolButton(self)
@@ -115,11 +122,12 @@ class QueryBar(QWidget):
         self.problem_label = QLabel(self)
         self.problem_label.setObjectName("problemLabel")
         self.problem_label.setTextFormat(Qt.TextFormat.RichText)
-        self.problem_label.setWordWrap(True)
+        # Always present and one line high: a message appearing or going must not move the
+        # whole window (that relayout cost 35 ms per search, bench/gui_bench.py).
+        self.problem_label.setFixedHeight(self.problem_label.fontMetrics().height() + 4)
         self.problem_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.problem_label.setOpenExternalLinks(False)
         self.problem_label.linkActivated.connect(self._on_link)
-        self.problem_label.hide()
 
         self.completer = QCompleter(self)
         self.completer_model = QStringListModel(self)
@@ -168,6 +176,11 @@ class QueryBar(QWidget):
         """Focus the edit with its text selected."""
         self.edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.edit.selectAll()
+
+    def _clear_clicked(self) -> None:
+        if self.edit.text():
+            self.set_text("", submit=True)
+        self.edit.setFocus()
 
     def _on_edited(self, text: str) -> None:
         self._history_pos = -1
@@ -317,16 +330,24 @@ class QueryBar(QWidget):
                 f'<a href="fix" style="color:{c.accent.name()}">{html.escape(suggestion)}</a>'
                 f'<span style="color:{c.muted.name()}">?</span>'
             )
-        self.problem_label.setText(" &nbsp; ".join(parts))
-        self.problem_label.setVisible(bool(parts))
-        self.edit.setProperty("problem", problem is not None)
-        self.edit.style().unpolish(self.edit)
-        self.edit.style().polish(self.edit)
+        text = " &nbsp; ".join(parts)
+        # Only touch what changed: a new label text or a re-polish relayouts the whole window.
+        if text != self.problem_label.text():
+            self.problem_label.setText(text)
+        fatal = problem is not None and not problem.applied  # only then nothing ran
+        if self.edit.property("problem") != fatal:
+            self.edit.setProperty("problem", fatal)
+            self.edit.style().unpolish(self.edit)
+            self.edit.style().polish(self.edit)
         span = self.problem_span()
         if span is not None:
             self._set_format(*span)
         else:
             self._clear_format()
+
+    def showing_message(self) -> bool:
+        """True when a problem or suggestion is shown under the query."""
+        return bool(self.problem_label.text())
 
     def problem(self) -> QueryProblem | None:
         """The problem shown, if any."""

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMenu, QSizePolicy, QToolTip, QWidget
 from gui import theme
 
 Granularity = Literal["auto", "day", "week", "month", "year"]
+MAX_BAR = 36.0  # a few buckets must not become one wall of colour
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,9 @@ class TimelineView(QWidget):
             h = plot.height() * b.count / peak
             if b.count and h < 2:
                 h = 2  # a single hit must stay visible beside a tall peak
-            bar = QRectF(slot.left(), plot.bottom() - h, max(1.0, slot.width() - gap), h)
+            width = max(1.0, min(slot.width() - gap, MAX_BAR))
+            left = slot.left() + (slot.width() - gap - width) / 2
+            bar = QRectF(left, plot.bottom() - h, width, h)
             selected = (drag is not None and drag[0] <= i <= drag[1]) or (
                 drag is None
                 and self._selection is not None

@@ -681,6 +681,7 @@ class _Verdict:
     soft: float = 0.0
     shared: float = 0.0
     lead: float = 0.0
+    rare: float = 0.0
 
 
 def _bag(doc: _Doc, skip: set[int]) -> dict[int, float]:
@@ -704,6 +705,22 @@ def _soft(a: _Doc, b: _Doc, skip_a: set[int], skip_b: set[int]) -> float:
         return 0.0
     common = sum(min(v, bb[t]) for t, v in ba.items() if t in bb)
     return common / max(min(sum(ba.values()), sum(bb.values())), 1e-9)
+
+
+RARE = 0.75  # rarity from which a word counts as a name-like, story-specific word
+
+
+def _rare_overlap(a: _Doc, b: _Doc) -> float:
+    """Of each text's rare words, the weighted share the other text also has (the smaller)."""
+    ta, tb = a.token_ids(), b.token_ids()
+    wa, wb = a.tw, b.tw
+    ra = {t: wa.get(t, 1.0) for t in ta if wa.get(t, 1.0) >= RARE}
+    rb = {t: wb.get(t, 1.0) for t in tb if wb.get(t, 1.0) >= RARE}
+    if not ra or not rb:
+        return 1.0
+    sa = sum(w for t, w in ra.items() if t in tb) / sum(ra.values())
+    sb = sum(w for t, w in rb.items() if t in ta) / sum(rb.values())
+    return min(sa, sb)
 
 
 def _score_matrix(a: _Doc, b: _Doc, sim: np.ndarray) -> _Verdict:
@@ -740,12 +757,13 @@ def _score_matrix(a: _Doc, b: _Doc, sim: np.ndarray) -> _Verdict:
     cont_b = min(1.0, got_b / b.total)
     lead = float(sim[:3, :3].max()) if sim.size else 0.0
     soft = _soft(a, b, used_a, used_b) if matches else 0.0
+    rare = _rare_overlap(a, b) if matches else 0.0
     lo, hi = min(cont_a, cont_b), max(cont_a, cont_b)
     score = (2 * lo + hi) / 3 * min(1.0, shared / EVIDENCE_FULL)
     matches.sort()
     return _Verdict(
         round(score, 4), round(cont_a, 4), round(cont_b, 4), tuple(matches),
-        round(soft, 4), round(shared, 3), round(lead, 3),
+        round(soft, 4), round(shared, 3), round(lead, 3), round(rare, 3),
     )  # fmt: skip
 
 

@@ -29,7 +29,7 @@ from index.model import Article
 from index.schema import from_stored, split_wires
 from search.evaluate import Evaluation, Evaluator
 from search.facets import COLUMN, apply_facets
-from search.groups import StoryGroups, default_threshold, story_groups
+from search.groups import StoryGroups, story_groups
 from search.index_data import IndexData
 from search.model import Hit, QueryProblem, SearchPage, SearchRequest, SortOrder
 from search.snippets import Highlight, highlight_text, snippets
@@ -50,155 +50,24 @@ log = logging.getLogger(__name__)
 
 MAX_PAGE_SIZE = 1000
 PARSE_CACHE = 256
-RESULT_CACHE = 8  # evaluated queries kept per thread (paging and facet clicks reuse them)
+RESULT_CACHE = 4  # evaluated queries kept per thread (paging and facet clicks reuse them)
 MLT_TERMS = 25
-MLT_STOPWORDS = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "also",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "herself",
-        "him",
-        "himself",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "me",
-        "more",
-        "most",
-        "my",
-        "myself",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "ours",
-        "out",
-        "over",
-        "own",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "theirs",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "yours",
-        "said",
-        "says",
-        "say",
-        "told",
-        "according",
-        "mr",
-        "mrs",
-        "ms",
-        "one",
-        "two",
-        "three",
-        "new",
-        "year",
-        "years",
-        "reuter",
-        "reuters",
-        "ap",
-        "afp",
-        "last",
-        "first",
-        "week",
-    ]
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Words too common to tell articles apart (more_like_this skips them).
+MLT_STOPWORDS = _words(
+    "a about above after again against all also am an and any are as at be because been before "
+    "being below between both but by can could did do does doing down during each few for from "
+    "further had has have having he her here hers herself him himself his how i if in into is "
+    "it its itself just me more most my myself no nor not now of off on once only or other our "
+    "ours out over own same she should so some such than that the their theirs them then there "
+    "these they this those through to too under until up very was we were what when where which "
+    "while who whom why will with would you your yours said says say told according mr mrs ms "
+    "one two three new year years reuter reuters ap afp last first week "
 )
 
 
@@ -294,8 +163,12 @@ class SearchEngine:
         self._state = new
         return True
 
-    def warm(self) -> None:
-        """Load the per-generation arrays now (else the first search pays ~0.3 s at 100k articles)."""
+    def warm(self, vocabulary: bool = True) -> None:
+        """Load the per-generation arrays now (call from a worker thread after opening).
+
+        Otherwise the first search pays for them: ~0.4 s at 100k articles, plus ~0.3 s for the
+        vocabulary on the first wildcard, fuzzy word, suggestion or text completion.
+        """
         state, s, _loc = self._thread()
         data = state.data
         for name in ("source_key", "wires", "language", "year", "month", "day"):
@@ -303,6 +176,11 @@ class SearchEngine:
         data.dates(s)
         for f in ("title", "body"):
             data.norms(s, f)
+        story_groups(data, s, state.generation, None)
+        if data.doc_count:
+            s.stored_fields(0)  # loads the stored-fields offsets
+        if vocabulary:
+            data.vocabulary(s)
 
     def close(self) -> None:
         """Close every searcher (call when no search is running)."""
@@ -362,7 +240,7 @@ class SearchEngine:
         filtered = apply_facets(data, s, evaluation.docs, request)
         docs = filtered.docs
         scores = evaluation.score(docs) if scoring else {}
-        groups = story_groups(data, s, state.generation, _threshold(request))
+        groups = story_groups(data, s, state.generation, request.threshold)
         size = max(0, min(request.page_size, MAX_PAGE_SIZE))
         start = max(0, request.page) * size
         end = start + size
@@ -491,7 +369,7 @@ class SearchEngine:
         scores = evaluation.score(evaluation.docs)
         order = _top_by_score(scores.keys(), scores, limit)
         hl = Highlight(frozenset(w for _wt, w in top))
-        groups = story_groups(state.data, s, state.generation, default_threshold())
+        groups = story_groups(state.data, s, state.generation, None)
         request = SearchRequest(snippets=1)
         return tuple(
             self._hit(s, d, scores[d], i, hl, request, groups) for i, d in enumerate(order)
@@ -563,10 +441,6 @@ def _problem(parsed: Parsed) -> QueryProblem | None:
     )
 
 
-def _threshold(request: SearchRequest) -> float:
-    return request.threshold if request.threshold is not None else default_threshold()
-
-
 def _meta(stored: dict[str, Any]) -> dict[str, Any]:
     try:
         meta = json.loads(stored.get("meta") or "{}")
@@ -597,14 +471,23 @@ def _top_by_score(docs: Collection[int], scores: dict[int, float], k: int) -> li
         return []
     if len(docs) <= k:
         return sorted(docs, key=lambda d: (-scores[d], d))
-    top = heapq.nlargest(k + 1, docs, key=scores.__getitem__)
-    cut = scores[top[k - 1]]
-    if scores[top[k]] < cut:
-        return sorted(top[:k], key=lambda d: (-scores[d], d))
-    # Ties across the cut: take the lowest docnums among the tied scores.
-    above = sorted((d for d in top if scores[d] > cut), key=lambda d: (-scores[d], d))
-    ties = heapq.nsmallest(k - len(above), (d for d in docs if scores[d] == cut))
-    return above + ties
+    if len(scores) == len(docs):
+        values: Iterable[float] = scores.values()
+        items: Iterable[tuple[int, float]] = scores.items()
+    else:
+        values = (scores[d] for d in docs)
+        items = ((d, scores[d]) for d in docs)
+    cut = heapq.nlargest(k, values)[-1]
+    above: list[int] = []
+    ties: list[int] = []
+    for d, v in items:
+        if v > cut:
+            above.append(d)
+        elif v == cut:
+            ties.append(d)
+    above.sort(key=lambda d: (-scores[d], d))
+    # Equal scores across the cut: the lowest docnums.
+    return above + heapq.nsmallest(k - len(above), ties)
 
 
 def _order(

@@ -20,7 +20,7 @@ from collections.abc import Collection, Iterable, KeysView, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from search.index_data import K1, IndexData, read_positions
+from search.index_data import K1, IndexData, leaves, position_decoder, read_values
 from search.syntax import (
     And,
     DateMatch,
@@ -83,6 +83,15 @@ class Evaluation:
             c = rec.boost * rec.idf * (K1 + 1)
             norm = self.data.norms(self.searcher, rec.fieldname)
             for off, ids, weights in rec.parts:
+                if len(wanted) * 16 < len(ids):
+                    # Few documents, long postings: look each one up (the ids are sorted).
+                    n = len(ids)
+                    for d in wanted:
+                        j = bisect.bisect_left(ids, d - off)
+                        if j < n and ids[j] == d - off:
+                            w = weights[j]
+                            acc[d] += c * w / (w + norm[d])
+                    continue
                 if len(ids) <= 4 * len(wanted):
                     # One pass over the postings (cheaper than building a lookup table).
                     for i, w in zip(ids, weights, strict=False):
@@ -104,11 +113,12 @@ class Evaluator:
         self.s = searcher
         self.data = data
         self.leaves: list[tuple[Any, int, int]] = [
-            (leaf, off, leaf.doc_count_all()) for leaf, off in searcher.reader().leaf_readers()
+            (leaf, off, leaf.doc_count_all()) for leaf, off in leaves(searcher.reader())
         ]
         self._expansions: dict[Node, list[tuple[str, str]]] = {}
         self._df: dict[tuple[str, str], int] = {}
         self._costs: dict[int, int] = {}
+        self._restricts: dict[int, tuple[DocSet, list[list[int] | None]]] = {}
         self._scored: list[_Scored] = []
         self._scoring = True
         self.words: set[str] = set()
@@ -260,23 +270,31 @@ class Evaluator:
             out |= self._ids(f, w, restrict, record)
         return out
 
-    def _local_restrict(self, restrict: DocSet | None) -> list[list[int] | None]:
+    def _local_restrict(
+        self, restrict: DocSet | None, fieldname: str, text: str
+    ) -> list[list[int] | None] | None:
+        """Per segment, the sorted local candidates, when skipping blocks can pay for the word."""
         if restrict is None or len(restrict) > RESTRICT_MAX:
-            return [None] * len(self.leaves)
-        if len(self.leaves) == 1:
-            return [sorted(restrict)]
-        out: list[list[int] | None] = []
+            return None
+        if len(restrict) * 8 >= self.doc_frequency(fieldname, text):
+            return None  # candidates in nearly every block: read it all (and cache it)
+        key = id(restrict)
+        cached = self._restricts.get(key)
+        if cached is not None and cached[0] is restrict:
+            return cached[1]
         ordered = sorted(restrict)
+        out: list[list[int] | None] = []
         for _leaf, off, n in self.leaves:
             lo, hi = bisect.bisect_left(ordered, off), bisect.bisect_left(ordered, off + n)
             out.append([d - off for d in ordered[lo:hi]])
+        self._restricts[key] = (restrict, out)
         return out
 
     def _ids(
         self, fieldname: str, text: str, restrict: DocSet | None, record: _Scored | None
     ) -> set[int]:
         tbytes = text.encode("utf-8")
-        local = self._local_restrict(restrict) if restrict is not None else None
+        local = self._local_restrict(restrict, fieldname, text)
         out: set[int] = set()
         for li, (leaf, off, _n) in enumerate(self.leaves):
             lr = local[li] if local is not None else None
@@ -304,7 +322,7 @@ class Evaluator:
             out.update(tf)
             if self._scoring and not negated and f in SCORED_FIELDS:
                 idf = sum(self.s.idf(f, w) for w in node.words)
-                ids = list(tf)
+                ids = sorted(tf)  # sorted: scoring may bisect
                 self._scored.append(_Scored(f, idf, boost, [(0, ids, [float(tf[d]) for d in ids])]))
         if out and not negated and set(node.fields) & HIGHLIGHT_FIELDS:
             if node.slop:
@@ -320,35 +338,63 @@ class Evaluator:
         words = node.words
         if not all(self.doc_frequency(fieldname, w) for w in words):
             return {}
+        if not self._has_positions(fieldname):
+            # lead has no positions: the phrase must occur in the body, its words in the lead.
+            in_field: set[int] | None = None
+            for w in set(words):
+                got = self._ids(fieldname, w, in_field if in_field is not None else restrict, None)
+                in_field = got if in_field is None else in_field & got
+                if not in_field:
+                    return {}
+            if fieldname == "body" or not self._has_positions("body"):
+                return dict.fromkeys(in_field or (), 1)
+            body = self._phrase_field(node, "body", in_field)
+            return {d: n for d, n in body.items() if d in (in_field or ())}
+        # One pass per word (rarest first) reads ids and encoded positions together; later words
+        # skip blocks without candidates when that pays.
         order = sorted(set(words), key=lambda w: self.doc_frequency(fieldname, w))
+        tables: dict[str, list[dict[int, Any]]] = {}
         cand: set[int] | None = None
-        hint = restrict
         for w in order:
-            got = self._ids(fieldname, w, hint, None)
-            if cand is None:
-                cand = got
-            else:
-                cand &= got
+            hint = cand if cand is not None and len(cand) <= RESTRICT_MAX else restrict
+            local = self._local_restrict(hint, fieldname, w)
+            per_leaf: list[dict[int, Any]] = []
+            found: set[int] = set()
+            for li, (leaf, off, _n) in enumerate(self.leaves):
+                lr = local[li] if local is not None else None
+                postings = (
+                    read_values(leaf, fieldname, w.encode("utf-8"), lr)
+                    if lr is None or lr
+                    else None
+                )
+                if postings is None:
+                    per_leaf.append({})
+                    continue
+                ids, values = postings
+                per_leaf.append(dict(zip(ids, values, strict=False)))
+                found.update(map(off.__add__, ids) if off else ids)
+            tables[w] = per_leaf
+            cand = found if cand is None else cand & found
             if not cand:
                 return {}
-            hint = cand if len(cand) <= RESTRICT_MAX else restrict
         assert cand is not None
         tf: dict[int, int] = {}
-        for leaf, off, n in self.leaves:
-            wanted = {d - off for d in cand if off <= d < off + n}
-            if not wanted:
-                continue
-            positions = {
-                w: read_positions(leaf, fieldname, w.encode("utf-8"), wanted) for w in set(words)
-            }
-            for d in wanted:
-                lists = [positions[w].get(d) for w in words]
-                if any(p is None for p in lists):
+        for li, (leaf, off, n) in enumerate(self.leaves):
+            decode = position_decoder(leaf.schema[fieldname].format)
+            columns = [tables[w][li] for w in words]
+            for d in cand:
+                local_d = d - off
+                if not 0 <= local_d < n:
                     continue
-                count = _phrase_count(lists, node.slop)  # type: ignore[arg-type]
+                lists = [decode(col[local_d]) for col in columns]
+                count = _phrase_count(lists, node.slop)
                 if count:
-                    tf[d + off] = count
+                    tf[d] = count
         return tf
+
+    def _has_positions(self, fieldname: str) -> bool:
+        fmt = self.s.schema[fieldname].format
+        return bool(fmt.supports("positions"))
 
     # --- dates and URLs --------------------------------------------------------------------
 

@@ -302,7 +302,9 @@ def _date_table(data: IndexData, searcher: Any) -> tuple[FacetColumn, _DateTable
                 continue
             bucket["year"].append(year)
             bucket["month"].append(year if month == NO_DATE_KEY else month)
-            bucket["day"].append(year if month == NO_DATE_KEY else month if day == NO_DATE_KEY else day)
+            bucket["day"].append(
+                year if month == NO_DATE_KEY else month if day == NO_DATE_KEY else day
+            )
         by_day = sorted((c for c, d in enumerate(days) if d is not None), key=lambda c: start[c])
         table = _DateTable(start, bucket, days, by_day)
         data.extra["date_table"] = table
@@ -316,7 +318,9 @@ def _date_facet(
     by_code = Counter(map(col.codes.__getitem__, docs))
     starts = [s for s in map(table.start.__getitem__, by_code) if s >= 0]
     span = max(starts) - min(starts) if starts else 0
-    granularity = "year" if span > YEARS_ABOVE_DAYS else "month" if span > MONTHS_ABOVE_DAYS else "day"
+    granularity = (
+        "year" if span > YEARS_ABOVE_DAYS else "month" if span > MONTHS_ABOVE_DAYS else "day"
+    )
     bucket = table.bucket[granularity]
     counts: Counter[str] = Counter()
     for code, n in by_code.items():

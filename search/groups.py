@@ -81,8 +81,15 @@ class StoryGroups:
         return 1 if k >= self.doc_count else self.sizes[k]
 
 
-def story_groups(data: IndexData, searcher: Any, generation: Path, threshold: float) -> StoryGroups:
-    """The generation's groups at ``threshold`` (cached in ``data``)."""
+def story_groups(
+    data: IndexData, searcher: Any, generation: Path, threshold: float | None
+) -> StoryGroups:
+    """The generation's groups at ``threshold`` (None: the default), cached in ``data``."""
+    if threshold is None:
+        # Importing index.stories costs ~0.3 s: only when there is story data to read.
+        threshold = (
+            default_threshold() if (generation / STORIES_FILE).is_file() else FALLBACK_THRESHOLD
+        )
     cache_key = ("stories", round(threshold, 6))
     cached = data.extra.get(cache_key)
     if cached is not None:

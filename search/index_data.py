@@ -11,6 +11,7 @@ under a lock.
 from __future__ import annotations
 
 import bisect
+import pickle
 import struct
 import sys
 import threading
@@ -18,11 +19,14 @@ from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
+from whoosh import formats
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.filedb.filetables import _lengths as _TABLE_LENGTHS
 from whoosh.matching.mcore import ListMatcher
+from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
 from index.schema import NO_DATE_KEY
@@ -35,6 +39,12 @@ NO_DAY = -1
 POSTINGS_CACHE_ENTRIES = 4_000_000
 # Terms with fewer postings are cheap to read again and not worth a cache slot.
 POSTINGS_CACHE_MIN = 2_000
+
+
+def leaves(reader: Any) -> list[tuple[Any, int]]:
+    """(segment reader, docnum offset) of the segments holding documents."""
+    # An index without segments reads through an EmptyReader, which has no columns or terms.
+    return [(leaf, off) for leaf, off in reader.leaf_readers() if leaf.doc_count_all() > 0]
 
 
 # W3TermInfo's packed header ("!BfIBBfII"): the doc frequency at byte 5, the first docnum at 15.
@@ -137,11 +147,11 @@ class IndexData:
         self.key = key
         reader = searcher.reader()
         self.doc_count = reader.doc_count_all()
-        self.leaf_offsets = [off for _r, off in reader.leaf_readers()]
+        self.leaf_offsets = [off for _r, off in leaves(reader)]
         deleted: set[int] = set()
-        for leaf, off in reader.leaf_readers():
+        for leaf, off in leaves(reader):
             if leaf.has_deletions():
-                deleted.update(off + d for d in leaf.deleted_docs())
+                deleted.update(off + d for d in leaf._perdoc.deleted_docs())
         self.deleted = deleted
         live = set(range(self.doc_count))
         live -= deleted
@@ -175,7 +185,7 @@ class IndexData:
     @staticmethod
     def _column(searcher: Any, name: str) -> list[Any]:
         values: list[Any] = []
-        for leaf, _off in searcher.reader().leaf_readers():
+        for leaf, _off in leaves(searcher.reader()):
             values.extend(
                 column_values(leaf.column_reader(name, translate=False), leaf.doc_count_all())
             )
@@ -244,7 +254,7 @@ class IndexData:
         avg = searcher.avg_field_length(fieldname) or 1.0
         table = [K1 * ((1 - B) + B * byte_to_length(b) / avg) for b in range(256)]
         out: list[float] = []
-        for leaf, _off in searcher.reader().leaf_readers():
+        for leaf, _off in leaves(searcher.reader()):
             reader = leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
             count = leaf.doc_count_all()
             if reader is None:
@@ -260,7 +270,7 @@ class IndexData:
     def _load_ids(self, searcher: Any) -> list[str]:
         ids = [""] * self.doc_count
         fmt = searcher.schema["id"].format
-        for leaf, off in searcher.reader().leaf_readers():
+        for leaf, off in leaves(searcher.reader()):
             for tbytes, info in _field_items(leaf, "id"):
                 df = _DF.unpack_from(info, 5)[0]
                 if df == 1 and len(info) >= _MINID_END:
@@ -290,7 +300,7 @@ class IndexData:
     def _load_vocab(self, searcher: Any) -> tuple[list[str], list[int]]:
         freq: dict[bytes, int] = {}
         get = freq.get
-        for leaf, _off in searcher.reader().leaf_readers():
+        for leaf, _off in leaves(searcher.reader()):
             for tbytes, info in _field_items(leaf, "body"):
                 freq[tbytes] = get(tbytes, 0) + _DF.unpack_from(info, 5)[0]
             for fieldname in ("title", "lead"):
@@ -401,36 +411,58 @@ def column_values(reader: Any, count: int) -> Sequence[Any]:
     return [reader[d] for d in range(count)]
 
 
-def read_positions(
-    leaf: Any, fieldname: str, tbytes: bytes, wanted: set[int]
-) -> dict[int, list[int]]:
-    """Leaf-local docnum → positions of a term, for the wanted leaf-local docnums only."""
+def read_values(
+    leaf: Any, fieldname: str, tbytes: bytes, restrict: Sequence[int] | None = None
+) -> tuple[Sequence[int], Sequence[Any]] | None:
+    """Leaf-local ids and encoded posting values (positions) of a term, read in one pass.
+
+    ``restrict`` (sorted leaf-local docnums) skips blocks holding none of them when that saves
+    work. Values are not cached: phrases need them only for their candidates.
+    """
     terms = leaf._terms
-    if (fieldname, tbytes) not in terms or not wanted:
-        return {}
-    fmt = leaf.schema[fieldname].format
-    m = terms.matcher(fieldname, tbytes, fmt)
-    decode = fmt.decode_positions
-    out: dict[int, list[int]] = {}
+    try:
+        info = terms.term_info(fieldname, tbytes)
+    except Exception:  # TermNotFound, or a field this segment lacks
+        return None
+    m = terms._codec.postings_reader(terms._postfile, info, leaf.schema[fieldname].format)
     if isinstance(m, ListMatcher):
-        for i, d in enumerate(m._ids):
-            if d in wanted:
-                out[d] = decode(m._values[i])
-        return out
-    restrict = sorted(wanted)
-    ci, nc = 0, len(restrict)
-    while not m._atend and ci < nc:
-        maxid = m._maxid
-        if restrict[ci] <= maxid:
-            m._read_ids()
-            ids = m._ids
-            hits = [i for i, d in enumerate(ids) if d in wanted]
-            if hits:
+        return m._ids, m._values
+    ids: list[int] = []
+    values: list[Any] = []
+    if restrict is not None and len(restrict) * 8 < info.doc_frequency():
+        ci, nc = 0, len(restrict)
+        while not m._atend and ci < nc:
+            maxid = m._maxid
+            if restrict[ci] <= maxid:
+                m._read_ids()
                 m._read_values()
-                values = m._values
-                for i in hits:
-                    out[ids[i]] = decode(values[i])
-            while ci < nc and restrict[ci] <= maxid:
-                ci += 1
+                ids.extend(m._ids)
+                values.extend(m._values)
+                while ci < nc and restrict[ci] <= maxid:
+                    ci += 1
+            m._next_block()
+        return ids, values
+    while not m._atend:
+        m._read_ids()
+        m._read_values()
+        ids.extend(m._ids)
+        values.extend(m._values)
         m._next_block()
-    return out
+    return ids, values
+
+
+def position_decoder(fmt: Any) -> Callable[[bytes], list[int]]:
+    """A function decoding one posting value into positions (fast path for Whoosh's format)."""
+    if (
+        isinstance(fmt, formats.Positions)
+        and type(fmt).decode_positions is formats.Positions.decode_positions
+    ):
+        # The same encoding as Positions.decode_positions (a pickled list of deltas after the
+        # frequency), summed in C.
+        def decode(value: bytes) -> list[int]:
+            if not value.endswith(b"."):
+                value += b"."
+            return list(accumulate(pickle.loads(value[_INT_SIZE:])))
+
+        return decode
+    return fmt.decode_positions  # type: ignore[no-any-return]

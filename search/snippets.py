@@ -13,6 +13,7 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from index.schema import TOKEN_PATTERN
 
@@ -45,33 +46,37 @@ class _Match:
     key: str  # the word or phrase matched (for counting distinct terms)
 
 
+# A query word must match a whole index token: not inside a longer run of word characters and
+# not next to an inner "." or apostrophe that the tokenizer keeps in the token ("u.s", "don't").
+_BEFORE = r"(?<!\w)(?<!\w[.'’])"
+_AFTER = r"(?!\w)(?![.'’]\w)"
+
+
+@lru_cache(maxsize=64)
+def _pattern(hl: Highlight) -> re.Pattern[str] | None:
+    """One regex for every phrase (longest first) and word of a highlight."""
+    alternatives: list[str] = []
+    for p in sorted(hl.phrases, key=len, reverse=True):
+        alternatives.append(r"\W+".join(re.escape(w) for w in p))
+    alternatives.extend(re.escape(w) for w in sorted(hl.words, key=len, reverse=True))
+    if not alternatives:
+        return None
+    return re.compile(_BEFORE + "(?:" + "|".join(alternatives) + ")" + _AFTER, re.IGNORECASE)
+
+
 def find_matches(text: str, hl: Highlight) -> list[_Match]:
     """Non-overlapping matches of the highlight's words and phrases in ``text``, in order."""
     if hl.empty or not text:
         return []
-    tokens = [(m.start(), m.end(), m.group(0).lower()) for m in _TOKEN.finditer(text)]
-    matches: list[_Match] = []
-    taken = [False] * len(tokens)
-    if hl.phrases:
-        heads: dict[str, list[tuple[str, ...]]] = {}
-        for p in sorted(hl.phrases, key=len, reverse=True):
-            heads.setdefault(p[0], []).append(p)
-        for i, (_s, _e, low) in enumerate(tokens):
-            for p in heads.get(low, ()):
-                j = i + len(p)
-                if j <= len(tokens) and all(tokens[i + k][2] == p[k] for k in range(len(p))):
-                    if not any(taken[i:j]):
-                        matches.append(_Match(tokens[i][0], tokens[j - 1][1], " ".join(p)))
-                        for k in range(i, j):
-                            taken[k] = True
-                    break
-    words = hl.words
-    if words:
-        for i, (s, e, low) in enumerate(tokens):
-            if not taken[i] and low in words:
-                matches.append(_Match(s, e, low))
-    matches.sort(key=lambda m: m.start)
-    return matches
+    rx = _pattern(hl)
+    if rx is None:
+        return []
+    out: list[_Match] = []
+    for m in rx.finditer(text):
+        key = " ".join(_TOKEN.findall(m.group(0))).lower()
+        if key in hl.words or tuple(key.split(" ")) in hl.phrases:
+            out.append(_Match(m.start(), m.end(), key))
+    return out
 
 
 def mark(text: str, matches: Iterable[_Match], start: int = 0, end: int | None = None) -> str:

@@ -156,7 +156,7 @@ def test_bad_query_shows_message_where_it_is(make_window: Any, qtbot: Any) -> No
     page = type_query(window, qtbot, "flood date:someday")
     assert page.problem is not None and not page.ok
     bar = window.query_bar
-    assert bar.problem_label.isVisible()
+    assert bar.showing_message()
     assert "Cannot read the date “someday”" in bar.problem_text()
     assert bar.problem_span() == (11, 7)  # underlines "someday"
     assert bar.edit.property("problem") is True
@@ -172,13 +172,14 @@ def test_mild_problem_runs_the_corrected_query(make_window: Any, qtbot: Any) -> 
     assert "Unclosed quote" in bar.problem_text()
     assert 'showing results for flood "warning"' in bar.problem_text()
     assert bar.problem_span() == (6, 8)
+    assert bar.edit.property("problem") is False  # the corrected query ran: no red border
     assert window.results_model.rowCount() == 2  # the corrected query's results are shown
 
     with qtbot.waitSignal(window.search.pageReady, timeout=WAIT) as blocker:
         bar.problem_label.linkActivated.emit("fix")  # "Use corrected query"
     assert blocker.args[0].problem is None
     assert bar.text() == 'flood "warning"'
-    assert not bar.problem_label.isVisible()
+    assert not bar.showing_message()
 
 
 def test_unknown_field_underlines_the_field(make_window: Any, qtbot: Any) -> None:

@@ -395,7 +395,7 @@ def build_index(root: Path, specs: tuple[Spec, ...] = SPECS, segments: int = 1) 
     """Write the articles into a new generation (``segments`` commits) and publish it."""
     build = store.new_build_dir(root)
     ix = store.create_generation(build, {})
-    chunk = -(-len(specs) // segments)
+    chunk = max(1, -(-len(specs) // segments))
     for i in range(0, len(specs), chunk):
         writer = ix.writer()
         for spec in specs[i : i + chunk]:

@@ -140,3 +140,28 @@ def test_odd_requests_never_fail(
     result = engine.search(SearchRequest(query="the", filters=filters, page=page, page_size=size))
     assert result.problem is None, result.problem
     assert len(result.hits) <= max(size, 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(max_size=400),
+    st.sets(st.from_regex(r"[a-zé]{1,8}", fullmatch=True), max_size=4),
+    st.integers(0, 4),
+    st.integers(10, 300),
+)
+def test_snippets_are_well_formed(text: str, words: set[str], count: int, chars: int) -> None:
+    import html
+    import re
+
+    from search.snippets import Highlight, highlight_text, snippets
+
+    hl = Highlight(frozenset(words), (tuple(sorted(words)),) if len(words) > 1 else ())
+    frags = snippets(text, hl, count, chars)
+    assert len(frags) <= max(count, 0)
+    flat = " ".join(text.split())
+    for frag in frags:
+        assert frag.count("<mark>") == frag.count("</mark>")
+        plain = html.unescape(re.sub(r"</?mark>", "", frag)).strip("…")
+        assert plain in flat
+    whole = highlight_text(text, hl)
+    assert html.unescape(re.sub(r"</?mark>", "", whole)) == text

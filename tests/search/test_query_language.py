@@ -68,6 +68,9 @@ CASES: list[tuple[str, list[str]]] = [
     ("title:(gold OR oil)", ["a24", "a25", "a26", "a27"]),
     ("lead:profit", ["a28"]),
     ("lead:recover", []),
+    ('lead:"profit warning"', ["a28"]),  # lead has no positions: the phrase comes from the body
+    ('lead:"would recover"', []),  # a body phrase outside the lead
+    ('lead:"warning profit"', []),
     ("body:recover", ["a28"]),
     ("source:harbour", ["a02", "a06", "a14", "a17", "a21", "a25", "a29", "a36"]),
     ('source:"capital review" oil', []),

@@ -172,3 +172,27 @@ def test_completion(engine: SearchEngine) -> None:
     assert engine.complete("byline", "l") == ["lopez"]
     assert engine.complete("nonsense", "x") == []
     assert len(engine.complete("title", "m", limit=1)) == 1
+
+
+def test_scores_match_whoosh_bm25f(engine: SearchEngine, index_dir: Path) -> None:
+    # Our evaluator reimplements Whoosh's BM25F; for words, AND and OR the scores agree.
+    from search.whooshq import to_whoosh
+
+    with store.open_index(index_dir).searcher() as s:
+        for query in ("missile", "gold OR silver", "oil prices", "title:bank", "bank^2 rates"):
+            node = engine.parse(query, TODAY).node
+            assert node is not None
+            theirs = {
+                s.stored_fields(h.docnum)["id"]: h.score
+                for h in s.search(to_whoosh(node), limit=None)
+            }
+            ours = {h.id: h.score for h in search(engine, query, page_size=100).hits}
+            assert ours.keys() == theirs.keys(), query
+            for article_id, score in ours.items():
+                assert abs(score - theirs[article_id]) < 1e-4 * max(1.0, score), (query, article_id)
+
+
+def test_scores_do_not_depend_on_filters(engine: SearchEngine) -> None:
+    everything = {h.id: h.score for h in search(engine, "the OR a", page_size=100).hits}
+    filtered = search(engine, "the OR a", page_size=100, filters={"source": {"Valley Times"}}).hits
+    assert filtered and all(abs(h.score - everything[h.id]) < 1e-9 for h in filtered)
