@@ -141,6 +141,17 @@ class Backend:
                 self._stories = self._story_factory(self.index_dir)
             return self._stories
 
+    def default_threshold(self) -> float | None:
+        """The index's default story threshold (from the story service, else the engine's)."""
+        try:
+            return float(self.stories().default_threshold)
+        except Exception:  # no story service yet: the engine's grouping default still applies
+            try:
+                from search.groups import default_threshold
+            except ImportError:
+                return None
+            return float(default_threshold())
+
     def refresh(self) -> bool:
         """After a rebuild or update: let the engine see the new generation; reopen stories."""
         with self._lock:

@@ -19,7 +19,12 @@ from PySide6.QtGui import (
     QTextLayout,
     QTextOption,
 )
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+)
 
 from gui import theme
 from gui.export import format_date
@@ -203,7 +208,7 @@ class ResultDelegate(QStyledItemDelegate):
         width = option.rect.width()
         if width <= 0:
             view = self.parent()
-            width = view.viewport().width() if hasattr(view, "viewport") else 600
+            width = view.viewport().width() if isinstance(view, QAbstractItemView) else 600
         return QSize(width, self.row_height(option))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:

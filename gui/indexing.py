@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import queue
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,6 +94,9 @@ class IndexJob(QObject):
         self._process: Any = None
         self._cancel_requested = False
         self._started_at = 0.0
+        self._starter: threading.Thread | None = None
+        self._child_started = threading.Event()
+        self._start_error = ""
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self.poll)
@@ -123,9 +127,23 @@ class IndexJob(QObject):
             name=f"copydesk-{self.spec.mode}",
         )
         self._started_at = time.monotonic()
-        self._process.start()
+        # Starting a spawn child writes its start-up data through a pipe and can take 20–100 ms
+        # on a busy machine: do it off the GUI thread; poll() waits for it to finish.
+        self._starter = threading.Thread(target=self._start_child, name="copydesk-index-start")
+        self._starter.start()
         self.state = "running"
         self._timer.start()
+
+    def _start_child(self) -> None:
+        try:
+            self._process.start()
+        except Exception as exc:  # e.g. no more processes: reported by poll()
+            self._start_error = f"could not start indexing: {exc}"
+        self._child_started.set()
+
+    def _wait_started(self) -> None:
+        if self._starter is not None:
+            self._starter.join()
 
     def cancel(self) -> None:
         """Ask the child to stop; terminate it if it has not after the grace period."""
@@ -140,7 +158,10 @@ class IndexJob(QObject):
 
     def poll(self) -> None:
         """Read the child's messages (called by the timer)."""
-        if self.state != "running" or self._messages is None:
+        if self.state != "running" or self._messages is None or not self._child_started.is_set():
+            return
+        if self._start_error:
+            self._end("failed", self._start_error)
             return
         for _ in range(MAX_PER_TICK):
             try:
@@ -190,6 +211,7 @@ class IndexJob(QObject):
         return False
 
     def _terminate(self) -> None:
+        self._wait_started()
         if self._process is not None and self._process.is_alive():
             self._process.terminate()
         if self.state == "running":
@@ -214,6 +236,7 @@ class IndexJob(QObject):
         proc = self._process
         if proc is None:
             return
+        self._wait_started()
         if proc.is_alive() and self.state != "done":
             proc.terminate()
         self._reap_tick()
@@ -233,6 +256,7 @@ class IndexJob(QObject):
 
     def shutdown(self) -> None:
         """Stop the child now (application exit, test teardown)."""
+        self._wait_started()
         proc = self._process
         if proc is not None and proc.is_alive():
             if self._cancel is not None:

@@ -59,7 +59,7 @@ from gui.workers import ExportWorker, LatestCall, WorkerSignals, next_request_id
 from search.model import Hit, SearchPage, Story, StoryDiff
 
 if TYPE_CHECKING:
-    from index.model import Summary
+    from index.model import Article, Summary
 
 SORTS = (
     ("relevance", "Relevance"),
@@ -501,7 +501,7 @@ class MainWindow(QMainWindow):
         self.search.set_backend(self.backend)
         self.status_label.setText(f"Index: {self.index_dir}")
         backend = self.backend
-        self.threshold_call.submit(lambda: backend.stories().default_threshold)
+        self.threshold_call.submit(backend.default_threshold)
         self.indexOpened.emit()
         self.run_query(self.query_bar.text(), submitted=True, remember=False)
 
@@ -533,8 +533,8 @@ class MainWindow(QMainWindow):
 
     def clear_search(self) -> None:
         """Esc: clear the query; when it is already empty, clear filters and the date range."""
-        if self.query_bar.completer.popup().isVisible():
-            self.query_bar.completer.popup().hide()
+        if self.query_bar.popup_visible():
+            self.query_bar.hide_popup()
             return
         if self.query_bar.text():
             self.query_bar.set_text("")
@@ -705,8 +705,8 @@ class MainWindow(QMainWindow):
         query = self.search.request.query
         self.article_call.submit(lambda: (backend.engine().article(article_id), hit, query))
 
-    def _on_article(self, result: object) -> None:
-        article, hit, query = result  # type: ignore[misc]
+    def _on_article(self, result: tuple[Article | None, Hit | None, str]) -> None:
+        article, hit, query = result
         if article is None:
             self.reader.show_message("This article is no longer in the index.")
             return

@@ -137,7 +137,7 @@ class QueryBar(QWidget):
         self.completer.setMaxVisibleItems(12)
         self.completer.setWidget(self.edit)
         self.completer.activated.connect(self.insert_completion)
-        self.edit.popup_visible = lambda: self.completer.popup().isVisible()
+        self.edit.popup_visible = self.popup_visible
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -188,8 +188,19 @@ class QueryBar(QWidget):
         self._debounce.start()
         self._update_completions()
 
+    def popup_visible(self) -> bool:
+        """True while the completion list is open."""
+        popup = self.completer.popup()
+        return popup is not None and popup.isVisible()
+
+    def hide_popup(self) -> None:
+        """Close the completion list."""
+        popup = self.completer.popup()
+        if popup is not None:
+            popup.hide()
+
     def _on_return(self) -> None:
-        if self.completer.popup().isVisible():
+        if self.popup_visible():
             return
         self._debounce.stop()
         self.querySubmitted.emit(self.edit.text())
@@ -247,8 +258,8 @@ class QueryBar(QWidget):
         _start, field, prefix = current_token(self.edit.text(), self.edit.cursorPosition())
         low = prefix.lower()
         if field is None:
-            if not prefix:
-                return []
+            if len(prefix) < 2:
+                return []  # a popup on every word's first letter would be a nuisance
             return [f"{f}:" for f in FIELDS if f.startswith(low) and f != low]
         values: list[str] = []
         facet = FACET_FIELDS.get(field)
@@ -273,7 +284,7 @@ class QueryBar(QWidget):
         self.completer_model.setStringList(items)
         token = self.edit.text()[start : self.edit.cursorPosition()]
         if not items or token in items:
-            self.completer.popup().hide()
+            self.hide_popup()
             return
         self.completer.setCompletionPrefix(token.replace('"', ""))
         if self.completer.completionCount() == 0:
@@ -294,7 +305,7 @@ class QueryBar(QWidget):
         new = text[:start] + completion + suffix + text[end:].lstrip()
         self.edit.setText(new)
         self.edit.setCursorPosition(start + len(completion) + len(suffix))
-        self.completer.popup().hide()
+        self.hide_popup()
         if not completion.endswith(":"):
             self._debounce.start()
 

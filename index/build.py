@@ -30,9 +30,10 @@ from whoosh.writing import SegmentWriter
 
 from index import store
 from index.extract import ExtractOptions, extract
-from index.model import Progress, RawDocument, ReadError, Skip, Summary
+from index.model import Article, Progress, RawDocument, ReadError, Skip, Summary
 from index.readers import FieldMapping, discover, read_file
-from index.schema import to_document
+from index.schema import from_stored, to_document
+from index.stories import StoryIndex, StoryInput
 
 # Multi-record files larger than this are split into one shard per worker.
 SHARD_BYTES = 4 * 1024 * 1024
@@ -456,6 +457,61 @@ def _index_into(
     manifest.commit()
 
 
+def _story_inputs(gen: Path, wanted: set[str]) -> Iterator[StoryInput]:
+    """The stored articles with the wanted ids, as inputs for the story engine."""
+    ix = store.open_generation(gen)
+    with ix.searcher() as searcher:
+        if len(wanted) * 4 > searcher.doc_count():
+            for stored in searcher.all_stored_fields():
+                if stored.get("id") in wanted:
+                    yield _story_input(from_stored(stored))
+        else:
+            for article_id in sorted(wanted):
+                stored = searcher.document(id=article_id)
+                if stored:
+                    yield _story_input(from_stored(stored))
+
+
+def _story_input(article: Article) -> StoryInput:
+    return StoryInput(
+        id=article.id,
+        title=article.title,
+        body=article.body,
+        date=article.date.value,
+        source=article.source,
+        wires=article.wires,
+    )
+
+
+def sync_stories(
+    gen: Path,
+    indexed: set[str],
+    replaced: set[str],
+    cancel: threading.Event,
+    tally: _Tally,
+) -> Iterator[Progress]:
+    """Bring the generation's story index in line with its articles (incrementally).
+
+    Articles the story index lacks are added, ones the index no longer has are removed, and
+    ``replaced`` ids (re-read, perhaps changed) are compared afresh. Reconciling against the
+    manifest, rather than trusting the last run, repairs a run killed between the two commits.
+    """
+    with StoryIndex(gen / store.STORIES_FILE) as stories:
+        have = stories.ids()
+        stale = (have - indexed) | (have & replaced)
+        if stale:
+            stories.remove(stale)
+        missing = indexed - (have - stale)
+        if not missing:
+            return
+        tally.files_done, tally.files_total = 0, len(missing)
+        yield tally.progress("stories", "grouping versions of the same story")
+        for done in stories.add(_story_inputs(gen, missing), cancel):
+            tally.files_done = done
+            if tally.due():
+                yield tally.progress("stories", "grouping versions of the same story")
+
+
 def rebuild(
     paths: Sequence[str | Path],
     index_dir: Path,
@@ -481,8 +537,13 @@ def rebuild(
         try:
             writer = FastSegmentWriter(ix, limitmb=options.limitmb)
             yield from _index_into(writer, build, manifest, units, options, cancel, tally, set())
+            indexed = manifest.indexed_ids()
         finally:
             manifest.close()
+        files_done = tally.files_done
+        if not cancel.is_set():
+            yield from sync_stories(build, indexed, set(), cancel, tally)
+        tally.files_done = tally.files_total = files_done
         if cancel.is_set():
             yield tally.progress("cancelled", "cancelled; the previous index is unchanged")
             return
@@ -546,8 +607,13 @@ def update(
                 manifest.db.rollback()
                 yield tally.progress("cancelled", "cancelled; the index is unchanged")
                 return
+            indexed = manifest.indexed_ids()
         finally:
             manifest.close()
+        files_done = tally.files_done
+        # The articles are committed; grouping can be cancelled and is completed next time.
+        yield from sync_stories(gen, indexed, affected, cancel, tally)
+        tally.files_done = tally.files_total = files_done
         yield _done(
             tally,
             index_dir,

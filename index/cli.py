@@ -168,8 +168,9 @@ class ProgressBar:
         )
         pct = f"{100 * frac:5.1f}%" if frac is not None else "   ?%"
         eta = _clock(p.eta) if p.eta is not None else "--:--"
+        unit = "articles grouped" if p.stage == "stories" else "files"
         line = (
-            f"{p.stage:<7} [{bar}] {pct} {p.files_done}/{p.files_total} files  "
+            f"{p.stage:<7} [{bar}] {pct} {p.files_done}/{p.files_total} {unit}  "
             f"{p.articles} articles  {p.rate:,.0f}/s  ETA {eta}  skipped {p.skipped}"
         )
         if self.tty:

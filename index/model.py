@@ -137,9 +137,9 @@ class Skip:
 class Progress:
     """One step of a long operation, yielded by ``rebuild``/``update`` generators."""
 
-    stage: Literal["scan", "index", "commit", "swap", "done", "cancelled"]
-    files_done: int = 0
-    files_total: int = 0
+    stage: Literal["scan", "index", "commit", "stories", "swap", "done", "cancelled"]
+    files_done: int = 0  # in the "stories" stage: articles grouped so far
+    files_total: int = 0  # in the "stories" stage: articles to group
     articles: int = 0  # articles read so far
     indexed: int = 0
     skipped: int = 0

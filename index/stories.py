@@ -885,6 +885,11 @@ class StoryIndex:
         with self._store.lock:
             return self._store.count_docs()
 
+    def ids(self) -> set[str]:
+        """The ids of every article in the story index."""
+        with self._store.lock:
+            return {row[0] for row in self._store.conn.execute("SELECT id FROM docs")}
+
     # -- adding and removing
 
     def add(

@@ -76,7 +76,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser = index_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     add_search_command(sub, add_index_arg)
+    _add_story_commands(sub)
     return parser
+
+
+def _add_story_commands(sub: Any) -> None:
+    # The story commands (groups, diff) live in search.story_cli; the CLI works without them.
+    if "groups" in sub.choices:
+        return
+    try:
+        from search.story_cli import add_story_commands
+    except Exception:
+        return
+    add_story_commands(sub)
 
 
 def _add_index_arg(p: argparse.ArgumentParser) -> None:  # pragma: no cover - fallback only
@@ -179,7 +191,7 @@ def plain(fragment: str, color: bool) -> str:
     return html.unescape(_MARK.sub(lambda m: f"{open_}{m.group(1)}{close}", fragment))
 
 
-def _hit_line(hit: Hit, grouped: bool) -> str:
+def _hit_line(hit: Hit) -> str:
     parts = [hit.source or "(unknown source)"]
     if hit.wires:
         parts.append(", ".join(hit.wires))
@@ -215,7 +227,7 @@ def print_page(page: SearchPage, out: TextIO, color: bool = False) -> None:
     for hit in page.hits:
         print("", file=out)
         print(f"{hit.rank + 1:3}. {plain(hit.title_html, color) or '(untitled)'}", file=out)
-        print(f"     {_hit_line(hit, req.group)}", file=out)
+        print(f"     {_hit_line(hit)}", file=out)
         for fragment in hit.snippets:
             print(f"     {plain(fragment, color)}", file=out)
         print(f"     id {hit.id}" + (f"  {hit.url}" if hit.url else ""), file=out)

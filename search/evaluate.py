@@ -118,7 +118,7 @@ class Evaluator:
         self._expansions: dict[Node, list[tuple[str, str]]] = {}
         self._df: dict[tuple[str, str], int] = {}
         self._costs: dict[int, int] = {}
-        self._restricts: dict[int, tuple[DocSet, list[list[int] | None]]] = {}
+        self._restricts: dict[tuple[int, int], tuple[DocSet, list[list[int] | None]]] = {}
         self._scored: list[_Scored] = []
         self._scoring = True
         self.words: set[str] = set()
@@ -278,7 +278,8 @@ class Evaluator:
             return None
         if len(restrict) * 8 >= self.doc_frequency(fieldname, text):
             return None  # candidates in nearly every block: read it all (and cache it)
-        key = id(restrict)
+        # Keyed by identity and size: AND narrows its candidate set in place.
+        key = (id(restrict), len(restrict))
         cached = self._restricts.get(key)
         if cached is not None and cached[0] is restrict:
             return cached[1]

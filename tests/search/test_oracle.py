@@ -1,0 +1,145 @@
+"""The evaluator against Whoosh itself on a generated archive big enough for many posting blocks."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from search_fixtures import TODAY
+
+from index import store
+from index.model import Article, DateInfo, Kind, Provenance
+from index.schema import to_document
+from search.engine import SearchEngine
+from search.model import Hit, SearchRequest
+from search.whooshq import to_whoosh
+
+VOCABULARY = (
+    "the the the a a of of to in bank banks banking rates rate interest market markets oil "
+    "prices price minister prime election vote votes storm coast harbour gold silver trade "
+    "deficit export exports central said says report reports"
+)
+WORDS = VOCABULARY.split(" ")
+RARE = ("zebra", "quokka", "narwhal")
+
+
+def _articles(n: int) -> Iterator[Article]:
+    rng = random.Random(42)
+    start = datetime(2015, 1, 1, tzinfo=UTC)
+    for i in range(n):
+        words = [rng.choice(WORDS) for _ in range(rng.randint(20, 60))]
+        if i % 97 == 0:
+            words.insert(rng.randrange(len(words)), rng.choice(RARE))
+        title = " ".join(rng.choice(WORDS) for _ in range(5))
+        when = start + timedelta(hours=rng.randrange(80_000)) if i % 13 else None
+        yield Article(
+            id=f"g{i:05d}",
+            title=title,
+            body=" ".join(words) + ".",
+            lead=" ".join(words[:12]),
+            provenance=Provenance(path=f"gen/{i}.txt", kind=Kind.TEXT),
+            source=f"Outlet {i % 7}",
+            wires=("AP",) if i % 3 == 0 else (),
+            date=DateInfo(value=when, precision="minute") if when else DateInfo(),
+            language="en",
+        )
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SearchEngine, Path]]:
+    root = tmp_path_factory.mktemp("big") / "index"
+    build = store.new_build_dir(root)
+    ix = store.create_generation(build, {})
+    articles = list(_articles(2000))
+    for part in (articles[:1200], articles[1200:]):
+        writer = ix.writer()
+        for a in part:
+            writer.add_document(**to_document(a))
+        writer.commit(merge=False)
+    store.publish(root, build)
+    engine = SearchEngine(root, today=TODAY)
+    yield engine, root
+    engine.close()
+
+
+def _all_hits(engine: SearchEngine, query: str) -> list[Hit]:
+    hits: list[Hit] = []
+    page_no = 0
+    while True:
+        page = engine.search(SearchRequest(query=query, page=page_no, page_size=1000, snippets=0))
+        assert page.ok, page.problem
+        hits.extend(page.hits)
+        if not page.has_more:
+            assert len(hits) == page.total
+            return hits
+        page_no += 1
+
+
+def _all_ids(engine: SearchEngine, query: str) -> set[str]:
+    return {h.id for h in _all_hits(engine, query)}
+
+
+QUERIES = [
+    "bank",
+    "zebra",
+    "zebra bank",
+    "bank rates",
+    "bank rates interest",
+    "oil OR gold",
+    "bank -rates",
+    "NOT the",
+    "zebra OR quokka OR narwhal",
+    '"prime minister"',
+    '"interest rates"',
+    '"the bank"',
+    '"central bank"~2',
+    'narwhal "the market"',
+    "title:storm",
+    "title:storm body:coast",
+    "lead:gold",
+    "wire:ap zebra",
+    "elect*",
+    "harbor~",
+    "(oil OR gold) AND (prices OR price) -storm",
+    "date:2016 bank",
+    "date:[2015-03-01 TO 2015-06-30] oil",
+]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_same_matches_as_whoosh(big: tuple[SearchEngine, Path], query: str) -> None:
+    engine, root = big
+    node = engine.parse(query, TODAY).node
+    assert node is not None
+    with store.open_index(root).searcher() as s:
+        expected = {s.stored_fields(d)["id"] for d in s.search(to_whoosh(node), limit=None).docs()}
+    for cold in (True, False):  # with and without decoded postings in the cache
+        if cold:
+            engine._thread()[0].data.clear_postings_cache()
+        assert _all_ids(engine, query) == expected, query
+
+
+@pytest.mark.parametrize(
+    "query", ["bank", "oil OR gold", "bank rates interest", "title:storm body:coast"]
+)
+def test_same_scores_as_whoosh(big: tuple[SearchEngine, Path], query: str) -> None:
+    engine, root = big
+    node = engine.parse(query, TODAY).node
+    assert node is not None
+    with store.open_index(root).searcher() as s:
+        theirs = {
+            s.stored_fields(h.docnum)["id"]: h.score for h in s.search(to_whoosh(node), limit=None)
+        }
+    for hit in _all_hits(engine, query):
+        assert abs(hit.score - theirs[hit.id]) < 1e-4 * max(1.0, hit.score), (query, hit.id)
+
+
+def test_facet_totals_add_up(big: tuple[SearchEngine, Path]) -> None:
+    engine, _root = big
+    page = engine.search(SearchRequest(query="bank"))
+    for facet in page.facets:
+        if facet.name != "wire":
+            assert sum(v.count for v in facet.values) == page.total
