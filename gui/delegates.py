@@ -7,7 +7,16 @@ import re
 from collections import OrderedDict
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPointF,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+)
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -23,13 +32,14 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QStyle,
     QStyledItemDelegate,
+    QStyleOptionButton,
     QStyleOptionViewItem,
 )
 
 from gui import theme
 from gui.export import format_date
-from gui.models import CountRole, HitRole
-from search.model import Hit
+from gui.models import FacetValueRole, HitRole
+from search.model import FacetValue, Hit
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -295,27 +305,49 @@ class FacetDelegate(QStyledItemDelegate):
     """A facet bucket: checkbox and label, count right-aligned; a click anywhere toggles."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
-        count = index.data(CountRole)
-        text = f"{count:,}" if isinstance(count, int) else ""
-        fm = QFontMetrics(option.font)
-        count_w = fm.horizontalAdvance(text) + 10
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.rect = option.rect.adjusted(0, 0, -count_w, 0)
-        opt.state &= ~QStyle.StateFlag.State_HasFocus
-        opt.textElideMode = Qt.TextElideMode.ElideRight
-        style = opt.widget.style() if opt.widget is not None else None
-        if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
-        painter.save()
+        # Painted by hand from one data() call: the stock path (initStyleOption) asks the model
+        # for ~10 roles per row, each a call into Python that waits for the GIL while a search
+        # thread runs.
+        value = index.data(FacetValueRole)
+        if not isinstance(value, FacetValue):
+            super().paint(painter, option, index)
+            return
         c = theme.colors(option.palette)
-        painter.setPen(c.text if count else c.muted)
+        rect = option.rect
+        widget = option.widget
+        style = widget.style() if widget is not None else None
+        painter.save()
+        if option.state & QStyle.StateFlag.State_MouseOver:
+            painter.fillRect(rect, c.alt)
+        box = QStyleOptionButton()
+        size = 13
+        box.rect = QRect(rect.x() + 3, rect.y() + (rect.height() - size) // 2, size, size)
+        box.state = QStyle.StateFlag.State_Enabled | (
+            QStyle.StateFlag.State_On if value.selected else QStyle.StateFlag.State_Off
+        )
+        box.palette = option.palette
+        if style is not None:
+            style.drawPrimitive(QStyle.PrimitiveElement.PE_IndicatorCheckBox, box, painter, widget)
+        fm = option.fontMetrics
+        count = f"{value.count:,}"
+        count_w = fm.horizontalAdvance(count) + 10
+        text_rect = rect.adjusted(size + 9, 0, -count_w, 0)
+        painter.setPen(c.text)
         painter.drawText(
-            option.rect.adjusted(0, 0, -6, 0),
+            text_rect,
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            fm.elidedText(value.label, Qt.TextElideMode.ElideRight, text_rect.width()),
+        )
+        painter.setPen(c.text if value.count else c.muted)
+        painter.drawText(
+            rect.adjusted(0, 0, -6, 0),
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            text,
+            count,
         )
         painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        return QSize(option.rect.width(), max(18, option.fontMetrics.height() + 4))
 
     def editorEvent(
         self, event: QEvent, model: Any, option: QStyleOptionViewItem, index: AnyIndex

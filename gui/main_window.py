@@ -734,9 +734,14 @@ class MainWindow(QMainWindow):
         self.story_view.header.setText("Loading the story…")
         threshold = self.threshold() if self.group_button.isChecked() else None
         rule = self.story_view.representative_rule()
+        # "Preferred outlet" means the outlet of the article the story was opened from.
+        opened = self.results_model.hit(self.results_model.row_of(article_id))
+        outlet = opened.source if opened is not None else None
         self._story_article = article_id
         self.story_call.submit(
-            lambda: backend.stories().story(article_id, threshold=threshold, representative=rule)
+            lambda: backend.stories().story(
+                article_id, threshold=threshold, representative=rule, preferred_outlet=outlet
+            )
         )
 
     def _on_rule_changed(self, _rule: str) -> None:

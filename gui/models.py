@@ -21,6 +21,7 @@ HitRole = Qt.ItemDataRole.UserRole + 1
 KeyRole = Qt.ItemDataRole.UserRole + 2
 CountRole = Qt.ItemDataRole.UserRole + 3
 VersionRole = Qt.ItemDataRole.UserRole + 4
+FacetValueRole = Qt.ItemDataRole.UserRole + 5
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -41,6 +42,15 @@ def format_lag(seconds: float | None) -> str:
         return f"+{hours} h {minutes} min" if minutes else f"+{hours} h"
     days, hours = divmod(hours, 24)
     return f"+{days} d {hours} h" if hours else f"+{days} d"
+
+
+def version_lag(v: StoryVersion) -> str:
+    """A version's lag behind the first: 'first' only for the first one ('same day' for ties)."""
+    if v.is_first:
+        return "first"
+    if v.lag_seconds is not None and v.lag_seconds <= 0:
+        return "same time" if v.date_precision == "minute" else "same day"
+    return format_lag(v.lag_seconds)
 
 
 def _check_state(value: Any) -> Qt.CheckState:
@@ -241,6 +251,9 @@ class FacetModel(QAbstractListModel):
         if not index.isValid() or not 0 <= index.row() < len(self._values):
             return None
         v = self._values[index.row()]
+        if role == FacetValueRole:
+            # The row as the delegate paints it, with the model's own (authoritative) tick.
+            return FacetValue(v.key, v.label, v.count, v.key in self._selected)
         if role == Qt.ItemDataRole.DisplayRole:
             return v.label
         if role == Qt.ItemDataRole.CheckStateRole:
@@ -328,7 +341,7 @@ class StoryVersionsModel(QAbstractTableModel):
             if col == 2:
                 return format_date(v.date, v.date_precision)
             if col == 3:
-                return format_lag(v.lag_seconds)
+                return version_lag(v)
             if col == 4:
                 return f"{v.similarity:.0%}"
             if col == 5:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from gui import theme
 from gui.export import format_date
-from gui.models import StoryVersionsModel, format_lag
+from gui.models import StoryVersionsModel, version_lag
 from search.model import RepresentativeRule, Story, StoryDiff, StoryVersion
 
 LANE = 18
@@ -98,7 +98,7 @@ class FirstPublishedView(QWidget):
             radius = 6 if v.is_first else 4.5
             p.drawEllipse(QRectF(x - radius, mid - radius, 2 * radius, 2 * radius))
             p.setPen(c.first if v.is_first else c.muted)
-            text = "first" if v.is_first else format_lag(v.lag_seconds)
+            text = version_lag(v)
             p.drawText(QRectF(right + 6, y, 84, LANE), Qt.AlignmentFlag.AlignVCenter, text)
         if t0 is not None and t1 is not None:
             y = 4 + len(story.versions) * LANE + 2
@@ -166,7 +166,7 @@ class StoryView(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)
         self.table.doubleClicked.connect(self._on_double_click)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.table.setAccessibleName("Story versions")

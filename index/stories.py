@@ -46,6 +46,7 @@ from typing import Literal
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from index.stories_store import Store, StoredPair
 
@@ -59,6 +60,9 @@ BANDS = 4
 MIN_KEY_TOKENS = 6
 BUCKET_CAP = 64
 BATCH_SIZE = 256
+USE_SORTED = True
+CHECK_CONFLICT = True
+RARE_RAMP: tuple[float, float] | None = (0.1, 0.3)
 MATCH_LOW = 0.6  # sentence similarity where a match starts to count
 MATCH_HIGH = 0.85  # ... and where it counts fully
 EVIDENCE_FULL = 6.0  # shared substance (in rare-word units) for full confidence
@@ -441,7 +445,8 @@ def sentences(text: str) -> list[str]:
 
 
 _ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")
-_TOKEN = re.compile(r"\d+(?:[.,:]\d+)*|[^\W\d_]+")
+# Numbers keep their fractions and ranges whole: "6-3/8" and "6-1/8" are different rates.
+_TOKEN = re.compile(r"\d+(?:[.,:/-]\d+)*|[^\W\d_]+")
 _POSSESSIVE = re.compile(r"['’]s\b")
 
 
@@ -593,6 +598,7 @@ class _Doc:
         "numeric",
         "nums",
         "sents",
+        "snorm",
         "title",
         "toks",
         "total",
@@ -610,6 +616,7 @@ class _Doc:
         self.sents = tuple(sents)
         self.toks = [tokens(title), *(tokens(s) for s in self.sents)]
         self.norm = [" ".join(t) for t in self.toks]
+        self.snorm = [" ".join(sorted(t)) for t in self.toks]
         self.nums = [frozenset(t for t in toks if t[0].isdigit()) for toks in self.toks]
         self.ids: list[list[int]] = []
         self.content: list[list[int]] = []
@@ -723,6 +730,28 @@ def _rare_overlap(a: _Doc, b: _Doc) -> float:
     return min(sa, sb)
 
 
+def _conflict(a: _Doc, i: int, b: _Doc, j: int) -> bool:
+    """True when a rare word of one unit was replaced by a different rare word in the other.
+
+    Templated reports share a frame and differ in names ("Franklin California sets monthly
+    payout" / "Franklin Puerto Rico sets ..."); copy editors change common words, not names.
+    Spelling variants (Centre/Center) are not conflicts.
+    """
+    ta, tb = a.toks[i], b.toks[j]
+    wa, wb = a.tw, b.tw
+    ia, ib = a.ids[i], b.ids[j]
+    for tag, a1, a2, b1, b2 in Levenshtein.opcodes(ia, ib):
+        if tag != "replace":
+            continue
+        rare_a = [ta[k] for k in range(a1, a2) if wa.get(ia[k], 1.0) >= RARE and not ta[k][0].isdigit()]
+        rare_b = [tb[k] for k in range(b1, b2) if wb.get(ib[k], 1.0) >= RARE and not tb[k][0].isdigit()]
+        if rare_a and rare_b and all(
+            fuzz.ratio(x, y) < 75 for x in rare_a for y in rare_b
+        ):
+            return True
+    return False
+
+
 def _score_matrix(a: _Doc, b: _Doc, sim: np.ndarray) -> _Verdict:
     """Score two documents from their unit similarity matrix (0..1, zeros below MATCH_LOW)."""
     cands: list[tuple[float, int, int]] = []
@@ -735,6 +764,8 @@ def _score_matrix(a: _Doc, b: _Doc, sim: np.ndarray) -> _Verdict:
             if len(na & nb) * 2 < len(na | nb):
                 continue
             s = MATCH_LOW + (s - MATCH_LOW) * 0.5
+        if CHECK_CONFLICT and _conflict(a, i, b, j):
+            continue
         cands.append((s, i, j))
     cands.sort(reverse=True)
     used_a: set[int] = set()
@@ -760,6 +791,9 @@ def _score_matrix(a: _Doc, b: _Doc, sim: np.ndarray) -> _Verdict:
     rare = _rare_overlap(a, b) if matches else 0.0
     lo, hi = min(cont_a, cont_b), max(cont_a, cont_b)
     score = (2 * lo + hi) / 3 * min(1.0, shared / EVIDENCE_FULL)
+    if RARE_RAMP:
+        # Versions of one story share its names; templated stories of others do not.
+        score *= min(1.0, max(0.0, (rare - RARE_RAMP[0]) / (RARE_RAMP[1] - RARE_RAMP[0])))
     matches.sort()
     return _Verdict(
         round(score, 4), round(cont_a, 4), round(cont_b, 4), tuple(matches),
@@ -772,16 +806,23 @@ def _compare_many(a: _Doc, others: Sequence[_Doc]) -> list[_Verdict]:
     if not others or not a.norm:
         return [_Verdict(0.0, 0.0, 0.0, ()) for _ in others]
     flat: list[str] = []
+    flat_sorted: list[str] = []
     bounds = [0]
     for o in others:
         flat.extend(o.norm)
+        flat_sorted.extend(o.snorm)
         bounds.append(len(flat))
     if not flat:
         return [_Verdict(0.0, 0.0, 0.0, ()) for _ in others]
-    sim = process.cdist(
-        a.norm, flat, scorer=fuzz.ratio, score_cutoff=MATCH_LOW * 100, dtype=np.uint8
-    ).astype(np.float32)
-    sim /= 100.0
+    cut = MATCH_LOW * 100
+    sim = process.cdist(a.norm, flat, scorer=fuzz.ratio, score_cutoff=cut, dtype=np.uint8)
+    if USE_SORTED:
+        # Editors reorder clauses ("..., X said" → "X said ..."): compare sorted words too.
+        resorted = process.cdist(
+            a.snorm, flat_sorted, scorer=fuzz.ratio, score_cutoff=cut, dtype=np.uint8
+        )
+        np.maximum(sim, resorted, out=sim)
+    sim = sim.astype(np.float32) / 100.0
     # Most candidates share no sentence above MATCH_LOW: skip them without a closer look.
     hit = np.maximum.reduceat(sim.max(axis=0), bounds[:-1]) if len(flat) else np.zeros(0)
     return [

@@ -143,6 +143,8 @@ def test_grouping_story_and_diff_on_the_real_pieces(
 
     win = MainWindow(demo_index, settings=AppSettings(), demo_dir=tmp_path / "no-demo")
     qtbot.addWidget(win)
+    win.show()  # shortcuts (Ctrl+G) only reach a shown window
+    qtbot.waitExposed(win)
     try:
         with qtbot.waitSignal(win.search.pageReady, timeout=WAIT):
             win.start("ferelith")
