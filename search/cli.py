@@ -18,7 +18,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
+from index.cli import add_index_arg, resolve_index, run
+from index.cli import build_parser as index_parser
 from search.model import FacetValue, Hit, QueryProblem, SearchPage, SearchRequest
+from search.story_cli import add_story_commands
 
 EXIT_OK = 0
 EXIT_FATAL = 1
@@ -64,55 +67,20 @@ def add_search_command(sub: Any, add_index_arg: Any) -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """index.cli's parser with the search command added."""
-    try:
-        from index.cli import add_index_arg
-        from index.cli import build_parser as index_parser
-    except ImportError:  # pragma: no cover - the indexing side failed to import
-        parser = argparse.ArgumentParser(prog="copydesk-index")
-        sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-        add_search_command(sub, _add_index_arg)
-        return parser
+    """index.cli's parser with the search and story commands added."""
     parser = index_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     add_search_command(sub, add_index_arg)
-    _add_story_commands(sub)
+    add_story_commands(sub)
     return parser
 
 
-def _add_story_commands(sub: Any) -> None:
-    # The story commands (groups, diff) live in search.story_cli; the CLI works without them.
-    if "groups" in sub.choices:
-        return
-    try:
-        from search.story_cli import add_story_commands
-    except Exception:
-        return
-    add_story_commands(sub)
-
-
-def _add_index_arg(p: argparse.ArgumentParser) -> None:  # pragma: no cover - fallback only
-    p.add_argument("--index", type=Path, default=None, help="index directory")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``copydesk-index`` with the search command."""
-    parser = build_parser()
-    try:
-        from index.cli import run
-    except ImportError:  # pragma: no cover
-        args = parser.parse_args(argv)
-        return int(args.handler(args))
-    return int(run(parser, argv))
+    """Entry point of ``copydesk-index``."""
+    return int(run(build_parser(), argv))
 
 
 def _resolve_index(args: argparse.Namespace) -> Path:
-    try:
-        from index.cli import resolve_index
-    except ImportError:  # pragma: no cover
-        from index.store import default_index_dir
-
-        return Path(args.index) if args.index else default_index_dir()
     return resolve_index(args)
 
 
