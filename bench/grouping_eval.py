@@ -80,6 +80,7 @@ class Art:
     category: str  # "real", a strength, "follow1", "follow2"
     topics: tuple[str, ...] = ()
     templated: bool = False
+    lonely: bool = False  # shares no 8-word sentence with, and no title like, any other article
 
     def input(self) -> StoryInput:
         """The article as the engine sees it."""
@@ -512,6 +513,7 @@ def build_labelled(originals: int, seed: int) -> tuple[list[Art], list[tuple[str
     titles = [a.title for a in arts if 3 <= len(a.title.split()) <= 12]
     dup_stories = Counter(a.story for a in arts)
     lonely = _lonely(arts)
+    arts = [replace(a, lonely=a.id in lonely) for a in arts]
     pool = [
         a
         for a in arts
@@ -628,9 +630,32 @@ class Scores:
     ari: float
 
 
-def pair_scores(truth: dict[str, str], pred: dict[str, str], subset: Iterable[str]) -> Scores:
-    """Pairwise scores and the Adjusted Rand Index (contingency-table formula) over ``subset``."""
+def pair_scores(
+    truth: dict[str, str],
+    pred: dict[str, str],
+    subset: Iterable[str],
+    unlabelled: set[str] | frozenset[str] = frozenset(),
+) -> Scores:
+    """Pairwise scores and the Adjusted Rand Index (contingency-table formula) over ``subset``.
+
+    Predicted pairs of two ``unlabelled`` articles (real articles, whose relations beyond the
+    labelled duplicates are unknown) that the labels call different are left out of precision;
+    the ARI is computed over the labelled articles of the subset only.
+    """
     ids = list(subset)
+    tp, tpairs, ppairs = _pair_counts(truth, pred, ids)
+    real = [i for i in ids if i in unlabelled]
+    if real:
+        rr_tp, _rr_true, rr_pred = _pair_counts(truth, pred, real)
+        ppairs -= rr_pred - rr_tp
+    precision = tp / ppairs if ppairs else 1.0
+    recall = tp / tpairs if tpairs else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return Scores(len(ids), tpairs, ppairs, tp, precision, recall, f1, ari(truth, pred, ids))
+
+
+def _pair_counts(truth: dict[str, str], pred: dict[str, str], ids: Sequence[str]) -> tuple[int, int, int]:
+    """(pairs together in both, pairs together in truth, pairs together in prediction)."""
     cont: Counter[tuple[str, str]] = Counter()
     t_sizes: Counter[str] = Counter()
     p_sizes: Counter[str] = Counter()
@@ -639,17 +664,20 @@ def pair_scores(truth: dict[str, str], pred: dict[str, str], subset: Iterable[st
         cont[(t, p)] += 1
         t_sizes[t] += 1
         p_sizes[p] += 1
-    tp = sum(comb(v, 2) for v in cont.values())
-    tpairs = sum(comb(v, 2) for v in t_sizes.values())
-    ppairs = sum(comb(v, 2) for v in p_sizes.values())
+    return (
+        sum(comb(v, 2) for v in cont.values()),
+        sum(comb(v, 2) for v in t_sizes.values()),
+        sum(comb(v, 2) for v in p_sizes.values()),
+    )
+
+
+def ari(truth: dict[str, str], pred: dict[str, str], ids: Sequence[str]) -> float:
+    """Adjusted Rand Index of two labelings of ``ids`` (Hubert & Arabie, contingency form)."""
+    index, true_pairs, pred_pairs = _pair_counts(truth, pred, ids)
     total = comb(len(ids), 2)
-    precision = tp / ppairs if ppairs else 1.0
-    recall = tp / tpairs if tpairs else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    expected = tpairs * ppairs / total if total else 0.0
-    top = (tpairs + ppairs) / 2 - expected
-    ari = (tp - expected) / top if top else 1.0
-    return Scores(len(ids), tpairs, ppairs, tp, precision, recall, f1, ari)
+    expected = true_pairs * pred_pairs / total if total else 0.0
+    top = (true_pairs + pred_pairs) / 2 - expected
+    return (index - expected) / top if top else 1.0
 
 
 def category_subset(arts: Sequence[Art], pred: dict[str, str], category: str) -> set[str]:
@@ -676,55 +704,112 @@ def hard_negatives(
         pairs = [(x, y) for k, x, y in negatives if k == kind]
         merged = sum(1 for x, y in pairs if x in pred and pred.get(x) == pred.get(y))
         out[name] = (merged, len(pairs))
-    # Same-day pairs: templated earnings of different companies; same-topic distinct stories.
-    by_day: dict[tuple[object, str], list[Art]] = defaultdict(list)
+    # Same-day pairs: templated earnings of different companies (different ticker, or first
+    # title word when there is none); same-topic stories that share no sentence with anything.
+    lonely = {a.id for a in arts if a.lonely}
+    by_day: dict[object, list[Art]] = defaultdict(list)
     for a in arts:
-        if a.source == "Reuters" and a.date is not None:
-            by_day[(a.date.date(), "t" if a.templated else "s")].append(a)
+        if a.source == "Reuters" and a.date is not None and a.category == "real":
+            by_day[a.date.date()].append(a)
     earn_total = earn_merged = topic_total = topic_merged = 0
-    for (_day, kind), group in by_day.items():
-        if kind == "t":
-            n = len(group)
-            stories_n = Counter(a.story for a in group)
-            earn_total += comb(n, 2) - sum(comb(v, 2) for v in stories_n.values())
-            groups = Counter((pred[a.id], a.story) for a in group if a.id in pred)
-            per_group: Counter[str] = Counter()
-            for (g, _s), v in groups.items():
-                per_group[g] += v
-            earn_merged += sum(comb(v, 2) for v in per_group.values()) - sum(
-                comb(v, 2) for v in groups.values()
-            )
-        else:
-            by_topic: dict[str, list[Art]] = defaultdict(list)
-            for a in group:
+    for group in by_day.values():
+        earnings = [a for a in group if a.templated]
+        for x in range(len(earnings)):
+            for y in range(x + 1, len(earnings)):
+                a, b = earnings[x], earnings[y]
+                if _company(a.title) == _company(b.title):
+                    continue
+                earn_total += 1
+                if a.id in pred and pred[a.id] == pred.get(b.id):
+                    earn_merged += 1
+        seen: set[tuple[str, str]] = set()
+        by_topic: dict[str, list[Art]] = defaultdict(list)
+        for a in group:
+            if a.id in lonely and not a.templated:
                 for t in a.topics:
                     by_topic[t].append(a)
-            seen: set[tuple[str, str]] = set()
-            for members in by_topic.values():
-                for x in range(len(members)):
-                    for y in range(x + 1, len(members)):
-                        a, b = members[x], members[y]
-                        if a.story == b.story:
-                            continue
-                        key = (min(a.id, b.id), max(a.id, b.id))
-                        if key in seen:
-                            continue
-                        seen.add(key)
-                        topic_total += 1
-                        if a.id in pred and pred[a.id] == pred.get(b.id):
-                            topic_merged += 1
-    out["same-day templated earnings, different companies"] = (earn_merged, earn_total)
-    out["same-day same-topic distinct Reuters stories"] = (topic_merged, topic_total)
+        for members in by_topic.values():
+            for x in range(len(members)):
+                for y in range(x + 1, len(members)):
+                    a, b = members[x], members[y]
+                    key = (min(a.id, b.id), max(a.id, b.id))
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    topic_total += 1
+                    if a.id in pred and pred[a.id] == pred.get(b.id):
+                        topic_merged += 1
+    out["same-day templated earnings of different companies"] = (earn_merged, earn_total)
+    out["same-day same-topic distinct stories (no shared sentence)"] = (topic_merged, topic_total)
     return out
 
 
-def merged_groups(arts: Sequence[Art], pred: dict[str, str]) -> int:
-    """Predicted groups that mix two or more true stories."""
+def _company(title: str) -> str:
+    """The first word of the company name (conservative: "NATIONAL WESTMINSTER" and
+    "NATIONAL CITY" count as one company, so their pairs are not counted as negatives)."""
+    words = re.findall(r"[A-Z][A-Z&'-]*", re.sub(r"^\(?CORRECTED\)?\s*-\s*", "", title))
+    return words[0] if words else title
+
+
+def merged_groups(arts: Sequence[Art], pred: dict[str, str], real: frozenset[str]) -> int:
+    """Predicted groups that mix two or more true stories, at least one of them synthetic
+    (groups of real articles only have unknown truth beyond the labelled duplicates)."""
     stories_of: dict[str, set[str]] = defaultdict(set)
+    synthetic: dict[str, bool] = defaultdict(bool)
     truth = {a.id: a.story for a in arts}
     for i, g in pred.items():
         stories_of[g].add(truth[i])
-    return sum(1 for s in stories_of.values() if len(s) > 1)
+        synthetic[g] |= i not in real
+    return sum(1 for g, st in stories_of.items() if len(st) > 1 and synthetic[g])
+
+
+def quality_rows(
+    arts: Sequence[Art],
+    truth: dict[str, str],
+    pred: dict[str, str],
+    real: frozenset[str],
+    labelled: Sequence[str],
+) -> list[tuple[str, Scores]]:
+    """The rows of the quality table."""
+    rows = []
+    names = {
+        "light": "light rewrites",
+        "medium": "medium rewrites",
+        "heavy": "heavy rewrites (30-40% kept + roundup paragraphs)",
+        "cluster": "clusters (2 light, 1 medium, 2 heavy copies)",
+        "follow1": "follow-up bases (+1 background paragraph)",
+        "follow2": "follow-up bases (+2 background paragraphs)",
+    }
+    for cat, name in names.items():
+        rows.append((name, pair_scores(truth, pred, category_subset(arts, pred, cat))))
+    dup_stories = {a.story for a in arts if a.category == "real"} & {
+        st for st, n in Counter(truth.values()).items() if n > 1
+    }
+    dups = [a.id for a in arts if a.category == "real" and a.story in dup_stories]
+    synthetic_stories = {a.story for a in arts if a.category != "real"}
+    dups = [i for i in dups if truth[i] not in synthetic_stories]
+    rows.append(("real re-sends/CORRECTED (labelled duplicates)", pair_scores(truth, pred, dups, real)))
+    overall = pair_scores(truth, pred, truth, real)
+    rows.append(("overall (labelled pairs)", replace(overall, ari=ari(truth, pred, labelled))))
+    strict = pair_scores(truth, pred, truth)
+    rows.append(("overall, strict (unknown real-real links count as errors)", strict))
+    return rows
+
+
+def unlabelled_links(arts: Sequence[Art], pred: dict[str, str]) -> list[tuple[str, str]]:
+    """Predicted pairs of two real articles that the labels call different stories."""
+    groups: dict[str, list[Art]] = defaultdict(list)
+    by_id = {a.id: a for a in arts}
+    for i, g in pred.items():
+        if by_id[i].category == "real":
+            groups[g].append(by_id[i])
+    out = []
+    for members in groups.values():
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                if members[x].story != members[y].story:
+                    out.append((members[x].id, members[y].id))
+    return sorted(out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -776,63 +861,89 @@ def quality(args: argparse.Namespace) -> None:
     random.Random(args.seed).shuffle(arts)  # arrival order must not matter
     rss0 = rss_mb()
     with tempfile.TemporaryDirectory() as tmp:
-        index, n, secs = build_index(
-            Path(tmp) / "stories.sqlite", (a.input() for a in arts), "eval"
-        )
-        print(
-            f"  built in {secs:.1f} s ({secs / n * 10000:.1f} s per 10k), RSS {rss_mb():.0f} MB (+{rss_mb() - rss0:.0f}), peak {peak_rss_mb():.0f} MB"
-        )
+        db = Path(args.db) if args.db else Path(tmp) / "stories.sqlite"
+        if args.db and args.reuse and db.exists():
+            index = StoryIndex(db)
+            print(f"  reusing {db} ({len(index):,} articles)")
+        else:
+            for old in db.parent.glob(db.name + "*"):
+                old.unlink()
+            index, n, secs = build_index(db, (a.input() for a in arts), "eval")
+            print(
+                f"  built in {secs:.1f} s ({secs / n * 10000:.1f} s per 10k articles); RSS "
+                f"{rss_mb():.0f} MB (+{rss_mb() - rss0:.0f} MB while building), peak {peak_rss_mb():.0f} MB"
+            )
         t0 = time.perf_counter()
         pred = index.groups(args.threshold)
         t_group = time.perf_counter() - t0
         print(
             f"  groups() at {args.threshold}: {t_group * 1000:.0f} ms, {len(set(pred.values())):,} groups"
         )
-        rows = []
-        for cat in STRENGTHS:
-            sub = category_subset(arts, pred, cat)
-            rows.append((cat, pair_scores(truth, pred, sub)))
-        for cat in ("follow1", "follow2"):
-            sub = category_subset(arts, pred, cat)
-            rows.append((cat, pair_scores(truth, pred, sub)))
-        real_ids = {a.id for a in arts if a.category == "real"}
-        rows.append(("real articles only", pair_scores(truth, pred, real_ids)))
-        rows.append(("overall", pair_scores(truth, pred, truth)))
+        story_size = Counter(truth.values())
+        real = frozenset(a.id for a in arts if a.category == "real")
+        labelled = [
+            a.id for a in arts if a.category != "real" or a.lonely or story_size[a.story] > 1
+        ]
         print()
         print(f"### Grouping quality at threshold {args.threshold}")
         print()
         print("| subset | articles | true pairs | found pairs | precision | recall | F1 | ARI |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|")
-        for name, s in rows:
+        for name, sc in quality_rows(arts, truth, pred, real, labelled):
             print(
-                f"| {name} | {s.n:,} | {s.true_pairs:,} | {s.pred_pairs:,} | {fmt(s.precision)} | {fmt(s.recall)} | {fmt(s.f1)} | {fmt(s.ari)} |"
+                f"| {name} | {sc.n:,} | {sc.true_pairs:,} | {sc.pred_pairs:,} | {fmt(sc.precision)} "
+                f"| {fmt(sc.recall)} | {fmt(sc.f1)} | {fmt(sc.ari)} |"
             )
         print()
-        print("| hard negatives | merged | pairs |")
+        print("| hard negatives (must stay apart) | merged | pairs |")
         print("|---|---:|---:|")
         for name, (m, t) in hard_negatives(arts, pred, negatives).items():
             print(f"| {name} | {m} | {t:,} |")
         print(
-            f"| predicted groups mixing ≥2 true stories | {merged_groups(arts, pred)} | {len(set(pred.values())):,} groups |"
+            f"| predicted groups mixing ≥2 labelled stories | {merged_groups(arts, pred, real)} "
+            f"| {len(set(pred.values())):,} groups |"
         )
+        links = unlabelled_links(arts, pred)
+        print(
+            f"\nLinks between real articles beyond the labelled duplicates (unknown truth, left "
+            f"out of precision): {len(links):,} pairs."
+        )
+        if args.audit:
+            rng = random.Random(args.seed)
+            by_id = {a.id: a for a in arts}
+            for x, y in rng.sample(links, min(args.audit, len(links))):
+                ev = index.explain(x, y)
+                score = ev.score if ev else 0.0
+                ax, ay = by_id[x], by_id[y]
+                print(
+                    f"  - {score:.2f} {x} {ax.date.date() if ax.date else '-'} {ax.title[:48]!r} | "
+                    f"{y} {ay.date.date() if ay.date else '-'} {ay.title[:48]!r}"
+                )
         print()
         print("### Threshold sweep (regrouping from stored pairs, no recomputation)")
         print()
         print(
-            "| threshold | precision | recall | F1 | ARI | heavy recall | follow-ups/roundups merged | mixed groups | regroup ms |"
+            "| threshold | guard | precision | recall | F1 | ARI | heavy recall | cluster recall "
+            "| hard negatives merged | real-real links | regroup ms |"
         )
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for t in args.sweep:
-            t0 = time.perf_counter()
-            p = index.groups(t)
-            ms = (time.perf_counter() - t0) * 1000
-            s = pair_scores(truth, p, truth)
-            h = pair_scores(truth, p, category_subset(arts, p, "heavy"))
-            hn = hard_negatives(arts, p, negatives)
-            fm = sum(m for k, (m, _t) in hn.items() if k.startswith(("next-day", "heavy")))
-            print(
-                f"| {t:.2f} | {fmt(s.precision)} | {fmt(s.recall)} | {fmt(s.f1)} | {fmt(s.ari)} | {fmt(h.recall)} | {fm} | {merged_groups(arts, p)} | {ms:.0f} |"
-            )
+            for guard in (stories.LINKAGE, 0.0):
+                if guard == 0.0 and abs(t - args.threshold) > 1e-9:
+                    continue
+                t0 = time.perf_counter()
+                p = index.groups(t, linkage=guard)
+                ms = (time.perf_counter() - t0) * 1000
+                sc = pair_scores(truth, p, truth, real)
+                sc = replace(sc, ari=ari(truth, p, labelled))
+                h = pair_scores(truth, p, category_subset(arts, p, "heavy"))
+                c = pair_scores(truth, p, category_subset(arts, p, "cluster"))
+                merged = sum(m for m, _t in hard_negatives(arts, p, negatives).values())
+                print(
+                    f"| {t:.2f} | {'on' if guard else 'off'} | {fmt(sc.precision)} | {fmt(sc.recall)} "
+                    f"| {fmt(sc.f1)} | {fmt(sc.ari)} | {fmt(h.recall)} | {fmt(c.recall)} | {merged} "
+                    f"| {len(unlabelled_links(arts, p)):,} | {ms:.0f} |"
+                )
         if args.show_errors:
             show_errors(index, arts, pred, args.show_errors)
         index.close()
@@ -983,7 +1094,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--threshold", type=float, default=stories.DEFAULT_THRESHOLD)
     p.add_argument(
-        "--sweep", type=float, nargs="*", default=[0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6]
+        "--sweep", type=float, nargs="*", default=[0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.8]
     )
     p.add_argument("--with-ag", action="store_true", help="add AG News items as distractors")
     p.add_argument(
@@ -991,6 +1102,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     p.add_argument("--skip-quality", action="store_true")
     p.add_argument("--show-errors", type=int, default=0, help="print this many errors of each kind")
+    p.add_argument("--audit", type=int, default=20, help="print a sample of unlabelled real-real links")
+    p.add_argument("--db", help="keep the evaluation index at this path (default: a temp dir)")
+    p.add_argument("--reuse", action="store_true", help="with --db: reuse an existing index")
     args = p.parse_args(argv)
     missing = [x for x in (REUTERS, BBC, AG_NEWS) if not x.exists()]
     if missing:

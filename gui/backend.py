@@ -165,6 +165,10 @@ class Backend:
     def close(self) -> None:
         """Close whatever was opened."""
         with self._lock:
-            engine, self._engine, self._stories = self._engine, None, None
+            engine, self._engine = self._engine, None
+            stories, self._stories = self._stories, None
         if engine is not None:
             engine.close()
+        close_stories = getattr(stories, "close", None)
+        if callable(close_stories):
+            close_stories()

@@ -67,7 +67,8 @@ class SearchController(QObject):
         """Fetch page ``page_no`` of the current search; returns its id (0 when not possible)."""
         if self.backend is None or self.page is None:
             return 0
-        request = replace(self.request, page=page_no, request_id=next_request_id())
+        # The next page of the search on screen, even if a newer one is on its way.
+        request = replace(self.page.request, page=page_no, request_id=next_request_id())
         self._more_id = request.request_id
         self.pool.start(SearchWorker(self.backend, request, self._signals))
         return request.request_id

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -48,6 +49,7 @@ class FacetSection(QWidget):
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setUniformItemSizes(True)
         self.view.setAccessibleName(f"{model.title} facet")
+        self.view.setFrameShape(QFrame.Shape.NoFrame)
         self.empty = QLabel("no values", self)
         self.empty.setObjectName("mutedLabel")
 
@@ -108,6 +110,13 @@ class FacetSidebar(QScrollArea):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setMinimumWidth(190)
+
+    def apply_palette(self) -> None:
+        """Lists on the window's colour (set through the palette, not a stylesheet)."""
+        for section in self.sections.values():
+            pal = section.view.palette()
+            pal.setColor(QPalette.ColorRole.Base, self.palette().color(QPalette.ColorRole.Window))
+            section.view.setPalette(pal)
 
     def set_page(self, page: SearchPage | None) -> None:
         """Show a page's facet counts (a page with a problem keeps the previous counts)."""

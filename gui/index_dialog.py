@@ -75,7 +75,8 @@ class IndexProgressDialog(QDialog):
         verb = "Rebuilding" if job.spec.mode == "rebuild" else "Updating"
         self.setWindowTitle(f"{verb} the index")
         self.setMinimumWidth(560)
-        self.setWindowModality(Qt.WindowModality.WindowModal)
+        # Not modal: the previous index stays searchable while the new one is built.
+        self.setWindowModality(Qt.WindowModality.NonModal)
 
         self.stage_label = QLabel("Starting…", self)
         self.stage_label.setObjectName("storyHeader")
@@ -230,9 +231,11 @@ class ArchiveDialog(QDialog):
         self.list = QListWidget(self)
         self.list.addItems(paths)
         self.list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
-        add_folder = QPushButton(theme.icon("folder-add"), "Add folder…", self)
+        add_folder = QPushButton("Add folder…", self)
+        theme.set_icon(add_folder, "folder-add")
         add_folder.clicked.connect(self._add_folder)
-        add_files = QPushButton(theme.icon("file"), "Add files…", self)
+        add_files = QPushButton("Add files…", self)
+        theme.set_icon(add_files, "file")
         add_files.clicked.connect(self._add_files)
         self.remove_button = QPushButton("Remove", self)
         self.remove_button.clicked.connect(self._remove)
@@ -271,11 +274,11 @@ class ArchiveDialog(QDialog):
         self.update_button = buttons.addButton(
             "Update index", QDialogButtonBox.ButtonRole.AcceptRole
         )
-        self.update_button.setIcon(theme.icon("update"))
+        theme.set_icon(self.update_button, "update")
         self.rebuild_button = buttons.addButton(
             "Rebuild index", QDialogButtonBox.ButtonRole.AcceptRole
         )
-        self.rebuild_button.setIcon(theme.icon("rebuild"))
+        theme.set_icon(self.rebuild_button, "rebuild")
         buttons.addButton(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         self.update_button.clicked.connect(lambda: self._finish("update"))

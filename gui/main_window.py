@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         self._export: ExportWorker | None = None
         self._export_id = 0
         self._splitters_restored = False
+        self._story_article: str | None = None  # the article the shown story was opened from
 
         self.setWindowTitle("Copydesk")
         self.setWindowIcon(theme.app_icon())
@@ -150,7 +151,7 @@ class MainWindow(QMainWindow):
         self.sort_combo.setToolTip("Sort order")
         self.group_button = QToolButton(self)
         self.group_button.setCheckable(True)
-        self.group_button.setIcon(theme.icon("group"))
+        theme.set_icon(self.group_button, "group")
         self.group_button.setText("Group stories")
         self.group_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.group_button.setToolTip(
@@ -159,7 +160,7 @@ class MainWindow(QMainWindow):
         self.threshold_slider = QSlider(Qt.Orientation.Horizontal, self)
         self.threshold_slider.setRange(20, 95)
         self.threshold_slider.setValue(round(DEFAULT_THRESHOLD * 100))
-        self.threshold_slider.setFixedWidth(120)
+        self.threshold_slider.setFixedWidth(100)
         self.threshold_slider.setToolTip("How similar two articles must be to count as one story")
         self.threshold_label = QLabel("", self)
         self.threshold_label.setObjectName("thresholdLabel")
@@ -168,7 +169,7 @@ class MainWindow(QMainWindow):
         self.range_label = QLabel("", self)
         self.range_label.setObjectName("mutedLabel")
         self.range_clear = QToolButton(self)
-        self.range_clear.setIcon(theme.icon("clear"))
+        theme.set_icon(self.range_clear, "clear")
         self.range_clear.setToolTip("Clear the date range")
         self.range_label.hide()
         self.range_clear.hide()
@@ -178,12 +179,10 @@ class MainWindow(QMainWindow):
         fm = self.count_label.fontMetrics()
         line = fm.height() + 4
         self.count_label.setFixedSize(
-            fm.horizontalAdvance("88,888 stories (888,888 articles) · 8,888 ms"), line
+            fm.horizontalAdvance("8,888 stories (88,888 articles) · 888 ms"), line
         )
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.threshold_label.setFixedSize(
-            fm.horizontalAdvance("similarity ≥ 0.00 (default)") + 6, line
-        )
+        self.threshold_label.setFixedSize(fm.horizontalAdvance("≥ 0.00 (default)") + 6, line)
         self.range_label.setFixedSize(fm.horizontalAdvance("8888-88-88 – 8888-88-88") + 6, line)
 
         options = QHBoxLayout()
@@ -242,6 +241,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(root)
 
         self.status_label = QLabel("", self)
+        self.status_label.setObjectName("statusLabel")
         self.statusBar().addPermanentWidget(self.status_label)
         self.statusBar().setSizeGripEnabled(True)
         self._update_threshold_label()
@@ -249,7 +249,9 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         def action(name: str, text: str, icon: str | None, keys: list[str], slot: Any) -> QAction:
-            act = QAction(theme.icon(icon) if icon else theme.app_icon(), text, self)
+            act = QAction(text, self)
+            if icon:
+                theme.set_icon(act, icon)
             act.setObjectName(name)
             if keys:
                 act.setShortcuts([QKeySequence(k) for k in keys])
@@ -441,10 +443,38 @@ class MainWindow(QMainWindow):
         if key == self._theme_key:
             return
         self._theme_key = key
-        self.setStyleSheet(theme.stylesheet(pal))
+        # The sheet goes on the small widgets it styles, never on the window: a window-level
+        # sheet makes every descendant paint through QStyleSheetStyle, and the result and facet
+        # lists then took about twice as long to paint (bench/gui_bench.py).
+        sheet = theme.stylesheet(pal)
+        for widget in self._styled_widgets():
+            widget.setStyleSheet(sheet)
+        self.facets.apply_palette()
+        theme.refresh_icons()
+        self.reader.refresh_theme()
+        self.diff_view.refresh_theme()
+        for i, name in enumerate(("file", "story", "diff")):
+            self.tabs.setTabIcon(i, theme.icon(name))
         self.results_list.delegate.reset_cache()
         self.results_list.viewport().update()
         self.timeline.update()
+
+    def _styled_widgets(self) -> list[QWidget]:
+        widgets: list[QWidget] = [
+            self.query_bar,
+            self.count_label,
+            self.threshold_label,
+            self.range_label,
+            self.results.empty,
+            self.reader.meta,
+            self.reader.match_label,
+            self.story_view.header,
+            self.diff_view.why,
+            self.status_label,
+        ]
+        for section in self.facets.sections.values():
+            widgets += [section.title, section.clear_button, section.empty]
+        return widgets
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
@@ -589,7 +619,8 @@ class MainWindow(QMainWindow):
     def _update_threshold_label(self) -> None:
         value = self.threshold_slider.value() / 100
         suffix = "" if self._threshold_touched else " (default)"
-        self.threshold_label.setText(f"similarity ≥ {value:.2f}{suffix}")
+        self.threshold_label.setText(f"≥ {value:.2f}{suffix}")
+        self.threshold_label.setToolTip(f"Similarity threshold for grouping: {value:.2f}{suffix}")
         self.threshold_label.setEnabled(self.group_button.isChecked())
 
     def _on_busy(self, busy: bool) -> None:
@@ -613,7 +644,7 @@ class MainWindow(QMainWindow):
             if facet.name in FACET_FIELDS.values():
                 self.query_bar.set_facet_values(facet.name, [v.key for v in facet.values])
         self.timeline.set_data(page.timeline)
-        self.count_label.setText(self._count_text(page))
+        self._set_count(self._count_text(page))
         if page.hits:
             self.results.show_list()
             if self._select_first:
@@ -621,6 +652,14 @@ class MainWindow(QMainWindow):
         else:
             self.results.show_message(self._no_results_text(page))
         self._select_first = False
+
+    def _set_count(self, text: str) -> None:
+        # The label has a fixed width (see _build_views): elide, and keep the whole in a tooltip.
+        fm = self.count_label.fontMetrics()
+        self.count_label.setText(
+            fm.elidedText(text, Qt.TextElideMode.ElideMiddle, self.count_label.width())
+        )
+        self.count_label.setToolTip(text)
 
     @staticmethod
     def _count_text(page: SearchPage) -> str:
@@ -745,7 +784,7 @@ class MainWindow(QMainWindow):
         )
 
     def _on_rule_changed(self, _rule: str) -> None:
-        article_id = getattr(self, "_story_article", None)
+        article_id = self._story_article
         if article_id:
             self.open_story(article_id)
 

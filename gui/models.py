@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import (
@@ -15,7 +16,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 
 from gui.export import format_date
-from search.model import Facet, FacetValue, Hit, SearchPage, Story, StoryVersion
+from search.model import Facet, FacetValue, Hit, SearchPage, SearchRequest, Story, StoryVersion
 
 HitRole = Qt.ItemDataRole.UserRole + 1
 KeyRole = Qt.ItemDataRole.UserRole + 2
@@ -53,6 +54,11 @@ def version_lag(v: StoryVersion) -> str:
     return format_lag(v.lag_seconds)
 
 
+def same_search(a: SearchRequest, b: SearchRequest) -> bool:
+    """True when two requests differ only in page and request id (pages of one search)."""
+    return replace(a, page=0, request_id=0) == replace(b, page=0, request_id=0)
+
+
 def _check_state(value: Any) -> Qt.CheckState:
     # Views hand over an int, Python callers an enum member.
     raw = value.value if hasattr(value, "value") else int(value)
@@ -80,9 +86,13 @@ class ResultsModel(QAbstractListModel):
         self.endResetModel()
 
     def append_page(self, page: SearchPage) -> bool:
-        """Add the next page's rows; False (and nothing added) when it is not the next page."""
+        """Add the next page's rows; False (and nothing added) unless it is this search's next."""
         current = self._page
-        if current is None or page.request.page != current.request.page + 1:
+        if (
+            current is None
+            or page.request.page != current.request.page + 1
+            or not same_search(page.request, current.request)
+        ):
             return False
         self._loading = False
         self._page = page

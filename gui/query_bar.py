@@ -102,18 +102,22 @@ class QueryBar(QWidget):
         self.edit.setPlaceholderText(
             'Search the archive — e.g. flood warning source:"ABC News" wire:ap date:2019'
         )
-        self.edit.addAction(theme.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        search_action = self.edit.addAction(
+            theme.icon("search"), QLineEdit.ActionPosition.LeadingPosition
+        )
+        theme.set_icon(search_action, "search")
         # Our own clear action, always shown: Qt's clear button appears and disappears with the
         # text, and each time the whole window is laid out again (25–45 ms, bench/gui_bench.py).
         self.clear_action = self.edit.addAction(
             theme.icon("clear"), QLineEdit.ActionPosition.TrailingPosition
         )
+        theme.set_icon(self.clear_action, "clear")
         self.clear_action.setToolTip("Clear the query (Esc)")
         self.clear_action.triggered.connect(self._clear_clicked)
         self.edit.setAccessibleName("Search query")
 
         self.history_button = QToolButton(self)
-        self.history_button.setIcon(theme.icon("history"))
+        theme.set_icon(self.history_button, "history")
         self.history_button.setToolTip("Recent queries")
         self.history_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.history_menu = QMenu(self)
@@ -171,6 +175,15 @@ class QueryBar(QWidget):
         self._clear_format()
         if submit:
             self.querySubmitted.emit(text)
+
+    @property
+    def debounce_ms(self) -> int:
+        """How long typing must pause before a search starts."""
+        return self._debounce.interval()
+
+    @debounce_ms.setter
+    def debounce_ms(self, ms: int) -> None:
+        self._debounce.setInterval(ms)
 
     def focus(self) -> None:
         """Focus the edit with its text selected."""

@@ -101,26 +101,27 @@ class ReaderView(QWidget):
         self.article: Article | None = None
         self.hit: Hit | None = None
         self._matches: list[QTextCursor] = []
+        self._query = ""
         self._current = -1
 
         self.prev_button = QToolButton(self)
-        self.prev_button.setIcon(theme.icon("previous"))
+        theme.set_icon(self.prev_button, "previous")
         self.prev_button.setToolTip("Previous match (Shift+F3)")
         self.prev_button.clicked.connect(self.previous_match)
         self.next_button = QToolButton(self)
-        self.next_button.setIcon(theme.icon("next"))
+        theme.set_icon(self.next_button, "next")
         self.next_button.setToolTip("Next match (F3)")
         self.next_button.clicked.connect(self.next_match)
         self.match_label = QLabel("", self)
         self.match_label.setObjectName("mutedLabel")
         self.cite_button = QToolButton(self)
-        self.cite_button.setIcon(theme.icon("copy"))
+        theme.set_icon(self.cite_button, "copy")
         self.cite_button.setText("Copy citation")
         self.cite_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.cite_button.setToolTip("Copy title, outlet, date and URL (Ctrl+Shift+C)")
         self.cite_button.clicked.connect(self._on_cite)
         self.story_button = QToolButton(self)
-        self.story_button.setIcon(theme.icon("story"))
+        theme.set_icon(self.story_button, "story")
         self.story_button.setText("Story")
         self.story_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.story_button.setToolTip("Show every version of this story (S)")
@@ -188,6 +189,7 @@ class ReaderView(QWidget):
         """Show an article, highlighting what the search matched."""
         self.article = article
         self.hit = hit
+        self._query = query
         c = theme.colors(self.palette())
         self.browser.setHtml(_body_html(article, c.muted.name()))
         self._find_matches(highlight_terms(hit, query))
@@ -197,6 +199,14 @@ class ReaderView(QWidget):
             self._go_to(0)
         else:
             self.browser.moveCursor(QTextCursor.MoveOperation.Start)
+
+    def refresh_theme(self) -> None:
+        """Redraw the article in the current palette's colours."""
+        if self.article is not None:
+            current = self._current
+            self.set_article(self.article, self.hit, self._query)
+            if 0 <= current < len(self._matches):
+                self._go_to(current)
 
     def _find_matches(self, terms: list[str]) -> None:
         self._matches = []

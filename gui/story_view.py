@@ -93,9 +93,14 @@ class FirstPublishedView(QWidget):
             color = c.first if v.is_first else c.accent
             p.setPen(QPen(color, 3))
             p.drawLine(int(left), int(mid), int(x), int(mid))
-            p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(color)
             radius = 6 if v.is_first else 4.5
+            if v.date_precision == "minute":
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(color)
+            else:
+                # Only the day (or month) is known: a hollow dot, not a false exact time.
+                p.setPen(QPen(color, 2))
+                p.setBrush(c.base)
             p.drawEllipse(QRectF(x - radius, mid - radius, 2 * radius, 2 * radius))
             p.setPen(c.first if v.is_first else c.muted)
             text = version_lag(v)
@@ -143,13 +148,13 @@ class StoryView(QWidget):
             lambda _i: self.representativeChanged.emit(self.rule_combo.currentData())
         )
         self.compare_button = QToolButton(self)
-        self.compare_button.setIcon(theme.icon("diff"))
+        theme.set_icon(self.compare_button, "diff")
         self.compare_button.setText("Compare")
         self.compare_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.compare_button.setToolTip("Compare the two selected versions side by side")
         self.compare_button.clicked.connect(self._on_compare)
         self.export_button = QToolButton(self)
-        self.export_button.setIcon(theme.icon("export"))
+        theme.set_icon(self.export_button, "export")
         self.export_button.setText("Report…")
         self.export_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.export_button.setToolTip("Save the group report (JSON or CSV)")
@@ -356,14 +361,8 @@ class DiffView(QWidget):
         self.swap_button.setText("⇄")
         self.swap_button.setToolTip("Swap sides")
         self.swap_button.clicked.connect(self._swap)
-        c = theme.colors(self.palette())
-        self.legend = QLabel(
-            f'<span style="background-color:{c.del_bg.name()};color:{c.del_fg.name()};'
-            f'text-decoration:line-through"> removed </span> &nbsp; '
-            f'<span style="background-color:{c.ins_bg.name()};color:{c.ins_fg.name()}">'
-            " added </span>",
-            self,
-        )
+        self.legend = QLabel(self)
+        self._paint_legend()
         self.why = QLabel("", self)
         self.why.setObjectName("whyGrouped")
         self.why.setWordWrap(True)
@@ -384,6 +383,21 @@ class DiffView(QWidget):
         layout.addWidget(self.why)
         layout.addWidget(self.browser, 1)
         self.show_message("Pick two versions of a story to compare them.")
+
+    def _paint_legend(self) -> None:
+        c = theme.colors(self.palette())
+        self.legend.setText(
+            f'<span style="background-color:{c.del_bg.name()};color:{c.del_fg.name()};'
+            f'text-decoration:line-through"> removed </span> &nbsp; '
+            f'<span style="background-color:{c.ins_bg.name()};color:{c.ins_fg.name()}">'
+            " added </span>"
+        )
+
+    def refresh_theme(self) -> None:
+        """Redraw the colours after a palette change."""
+        self._paint_legend()
+        if self.diff is not None:
+            self.set_diff(self.diff)
 
     def show_message(self, text: str) -> None:
         """An empty state."""

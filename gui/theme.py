@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap
@@ -161,6 +163,30 @@ def icon(name: str, palette: QPalette | None = None, size: int = 24) -> QIcon:
     """The icon ``resources/icons/<name>.svg`` drawn in the palette's text colour."""
     pal = palette or QApplication.palette()
     return _icon(name, pal.color(QPalette.ColorRole.WindowText).name(), size)
+
+
+_themed: list[tuple[weakref.ref[Any], str]] = []
+
+
+def set_icon(target: Any, name: str) -> None:
+    """Give a widget or action the named icon, and redraw it when the palette changes."""
+    target.setIcon(icon(name))
+    _themed.append((weakref.ref(target), name))
+
+
+def refresh_icons() -> None:
+    """Redraw every icon given by :func:`set_icon` in the current palette's colours."""
+    alive = []
+    for ref, name in _themed:
+        target = ref()
+        if target is None:
+            continue
+        try:
+            target.setIcon(icon(name))
+        except RuntimeError:  # its Qt object is gone
+            continue
+        alive.append((ref, name))
+    _themed[:] = alive
 
 
 def app_icon() -> QIcon:

@@ -137,8 +137,8 @@ class ExportWorker(QRunnable):
             page_no = 0
             while not self.cancelled:
                 page = engine.search(replace(self.request, page=page_no))
-                if page.problem is not None:
-                    raise ValueError(page.problem.message)
+                if not page.ok:  # a mild, corrected problem still exports its results
+                    raise ValueError(page.problem.message if page.problem else "search failed")
                 writer.write_all(page.hits)
                 _emit(self.signals.progress, self.request_id, writer.rows)
                 if not page.has_more or not page.hits:

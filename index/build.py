@@ -55,7 +55,7 @@ class BuildOptions:
     extract: ExtractOptions = field(default_factory=ExtractOptions)
     workers: int | None = None  # None: one per core when the input is large enough; 0: in-process
     max_bytes: int = 64 * 1024 * 1024
-    limitmb: int = 128  # Whoosh's in-memory posting pool per worker
+    limitmb: int = 64  # Whoosh's in-memory posting pool per worker (RSS is ~3x this)
 
 
 @dataclass(frozen=True)

@@ -53,20 +53,25 @@ from index.stories_store import Store, StoredPair
 # ---------------------------------------------------------------------------------------------
 # Tunables (chosen with bench/grouping_eval.py; see the report there)
 
-DEFAULT_THRESHOLD = 0.3
+DEFAULT_THRESHOLD = 0.35
+RECUR_DOCS = 2  # articles outside the date window that must share a sentence for it to recur
+RECUR_WEIGHT = 0.2
 STORE_FLOOR = 0.05  # pairs scoring below this are not stored: thresholds below it act like it
 WINDOW_DAYS = 3
 BANDS = 4
+ROWS = 2
 MIN_KEY_TOKENS = 6
 BUCKET_CAP = 64
 BATCH_SIZE = 256
 USE_SORTED = True
+DIAGNOSTICS = False  # compute lead/soft features (for tuning only)
 CHECK_CONFLICT = True
+CONFLICT_FROM = 0.75  # below this a pair is a rewrite, where names may legitimately differ
 RARE_RAMP: tuple[float, float] | None = (0.1, 0.3)
 MATCH_LOW = 0.6  # sentence similarity where a match starts to count
 MATCH_HIGH = 0.85  # ... and where it counts fully
 EVIDENCE_FULL = 6.0  # shared substance (in rare-word units) for full confidence
-LINKAGE = 0.5  # average-linkage bar inside a component, as a share of the threshold
+LINKAGE = 0.75  # average-linkage bar inside a component, as a share of the threshold
 
 # ---------------------------------------------------------------------------------------------
 # Sentences and tokens
@@ -471,6 +476,20 @@ def tokens(sentence: str) -> list[str]:
 _IDS: dict[str, int] = {}
 
 
+def _name_flags(text: str) -> list[bool]:
+    """For each token of ``tokens(text)``: could it be a name (capitalised, not first word)?
+
+    In an all-capitals unit (a wire headline) every word could be.
+    """
+    s = text if text.isascii() else unicodedata.normalize("NFKC", text)
+    s = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), s)
+    s = re.sub(r"['’][sS]\b", "", s)
+    found = _TOKEN.findall(s)
+    if not any(c.islower() for c in s):
+        return [not t[0].isdigit() for t in found]
+    return [k > 0 and t[0].isupper() for k, t in enumerate(found)]
+
+
 def _token_id(tok: str) -> int:
     # A stable id (the same in every process and run), unlike hash(); memoised because the
     # same few thousand words make up most of any text.
@@ -540,14 +559,16 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
-def _keys(unit_ids: Sequence[Sequence[int]], bands: int = BANDS) -> set[int]:
-    """Band keys of a document: ``bands`` MinHash values of the word 3-grams of each unit
-    (title or sentence) of at least MIN_KEY_TOKENS words."""
-    units = [u for u in unit_ids if len(u) >= MIN_KEY_TOKENS]
+def _unit_keys(unit_ids: Sequence[Sequence[int]], bands: int = BANDS) -> list[tuple[int, int]]:
+    """(key, unit) band keys of a document: ``bands`` MinHash values of the word 3-grams of
+    each unit (title or sentence) of at least MIN_KEY_TOKENS words."""
+    units = [k for k, u in enumerate(unit_ids) if len(u) >= MIN_KEY_TOKENS]
     if not units:
-        return set()
-    lengths = np.fromiter((len(u) for u in units), dtype=np.int64, count=len(units))
-    flat = np.fromiter((t for u in units for t in u), dtype=np.uint64, count=int(lengths.sum()))
+        return []
+    lengths = np.fromiter((len(unit_ids[k]) for k in units), dtype=np.int64, count=len(units))
+    flat = np.fromiter(
+        (t for k in units for t in unit_ids[k]), dtype=np.uint64, count=int(lengths.sum())
+    )
     with np.errstate(over="ignore"):
         grams = _mix(flat[:-2] * np.uint64(0x100000001B3) ^ _mix(flat[1:-1]) + flat[2:])
     # Drop the 3-grams that straddle two units.
@@ -557,14 +578,23 @@ def _keys(unit_ids: Sequence[Sequence[int]], bands: int = BANDS) -> set[int]:
     keep[ends[:-1] - 1] = False
     grams = grams[keep]
     starts = np.concatenate(([0], np.cumsum(lengths - 2)[:-1]))
-    out: set[int] = set()
     with np.errstate(over="ignore"):
-        hashed = _mix(grams[None, :] ^ _SEEDS[:bands, None])
+        hashed = _mix(grams[None, :] ^ _SEEDS[: bands * ROWS, None])
         mins = np.minimum.reduceat(hashed, starts, axis=1)
+        # ROWS MinHash values per band: units collide only if all agree, which near-identical
+        # sentences do and chance overlaps in common phrases ("the company said") do not.
+        band = mins[0::ROWS]
+        for r in range(1, ROWS):
+            band = _mix(band ^ (mins[r::ROWS] >> np.uint64(r)))
         # The band number in the low bits keeps the bands' buckets apart.
-        mins = (mins & ~np.uint64(7)) | np.arange(bands, dtype=np.uint64)[:, None]
-    out.update(mins.ravel().view(np.int64).tolist())
-    return out
+        band = (band & ~np.uint64(7)) | np.arange(bands, dtype=np.uint64)[:, None]
+    keys = band.view(np.int64).tolist()
+    return [(key, unit) for row in keys for key, unit in zip(row, units, strict=True)]
+
+
+def _keys(unit_ids: Sequence[Sequence[int]]) -> set[int]:
+    """All band keys of a document."""
+    return {k for k, _u in _unit_keys(unit_ids)}
 
 
 def _text_key(doc_norm: Sequence[str]) -> int | None:
@@ -642,6 +672,18 @@ class _Doc:
         self.total = 1e-9
         self.reweight({})
 
+    def names(self, unit: int) -> list[str]:
+        """The tokens of a unit that could be names, others as "" (computed on demand)."""
+        text = self.title if unit == 0 else self.sents[unit - 1]
+        toks = self.toks[unit]
+        flags = _name_flags(text)
+        if len(flags) != len(toks):
+            return [""] * len(toks)
+        return [
+            t if f and not t[0].isdigit() and t not in STOPWORDS else ""
+            for t, f in zip(toks, flags, strict=True)
+        ]
+
     def token_ids(self) -> set[int]:
         """Distinct word ids (content words and numbers) of the document."""
         out: set[int] = set()
@@ -715,6 +757,7 @@ def _soft(a: _Doc, b: _Doc, skip_a: set[int], skip_b: set[int]) -> float:
 
 
 RARE = 0.75  # rarity from which a word counts as a name-like, story-specific word
+NAME_RARE = 0.4  # names swapped in a template need not be rare: "Britain" → "France"
 
 
 def _rare_overlap(a: _Doc, b: _Doc) -> float:
@@ -731,28 +774,38 @@ def _rare_overlap(a: _Doc, b: _Doc) -> float:
 
 
 def _conflict(a: _Doc, i: int, b: _Doc, j: int) -> bool:
-    """True when a rare word of one unit was replaced by a different rare word in the other.
+    """True when a rare name in one unit was replaced by a different rare name in the other.
 
     Templated reports share a frame and differ in names ("Franklin California sets monthly
-    payout" / "Franklin Puerto Rico sets ..."); copy editors change common words, not names.
-    Spelling variants (Centre/Center) are not conflicts.
+    payout" / "Franklin Puerto Rico sets ..."); copy editors add, drop, move and respell names
+    and swap ordinary words ("about" → "some"), but rarely swap one name for another.
     """
-    ta, tb = a.toks[i], b.toks[j]
-    wa, wb = a.tw, b.tw
-    ia, ib = a.ids[i], b.ids[j]
-    for tag, a1, a2, b1, b2 in Levenshtein.opcodes(ia, ib):
-        if tag != "replace":
+    ids_a, ids_b = a.ids[i], b.ids[j]
+    set_a, set_b = set(ids_a), set(ids_b)
+    names_a: list[str] | None = None
+    names_b: list[str] | None = None
+    for op in Levenshtein.opcodes(ids_a, ids_b):
+        if op.tag != "replace":
             continue
-        rare_a = [ta[k] for k in range(a1, a2) if wa.get(ia[k], 1.0) >= RARE and not ta[k][0].isdigit()]
-        rare_b = [tb[k] for k in range(b1, b2) if wb.get(ib[k], 1.0) >= RARE and not tb[k][0].isdigit()]
-        if rare_a and rare_b and all(
-            fuzz.ratio(x, y) < 75 for x in rare_a for y in rare_b
-        ):
+        # Words that merely moved (present elsewhere in the other unit) are not replacements.
+        got_a = [k for k in range(op.src_start, op.src_end) if ids_a[k] not in set_b]
+        got_b = [k for k in range(op.dest_start, op.dest_end) if ids_b[k] not in set_a]
+        if not got_a or not got_b:
+            continue
+        if names_a is None:
+            names_a = a.names(i)
+            names_b = b.names(j)
+        assert names_b is not None
+        rare_a = [names_a[k] for k in got_a if names_a[k] and a.tw.get(ids_a[k], 1.0) >= NAME_RARE]
+        rare_b = [names_b[k] for k in got_b if names_b[k] and b.tw.get(ids_b[k], 1.0) >= NAME_RARE]
+        if rare_a and rare_b and all(fuzz.ratio(x, y) < 75 for x in rare_a for y in rare_b):
             return True
     return False
 
 
-def _score_matrix(a: _Doc, b: _Doc, sim: np.ndarray) -> _Verdict:
+def _score_matrix(
+    a: _Doc, b: _Doc, sim: np.ndarray, recurring: set[int] | frozenset[int] = frozenset()
+) -> _Verdict:
     """Score two documents from their unit similarity matrix (0..1, zeros below MATCH_LOW)."""
     cands: list[tuple[float, int, int]] = []
     rows, cols = np.nonzero(sim)
@@ -764,7 +817,7 @@ def _score_matrix(a: _Doc, b: _Doc, sim: np.ndarray) -> _Verdict:
             if len(na & nb) * 2 < len(na | nb):
                 continue
             s = MATCH_LOW + (s - MATCH_LOW) * 0.5
-        if CHECK_CONFLICT and _conflict(a, i, b, j):
+        if CHECK_CONFLICT and s >= CONFLICT_FROM and _conflict(a, i, b, j):
             continue
         cands.append((s, i, j))
     cands.sort(reverse=True)
@@ -778,6 +831,9 @@ def _score_matrix(a: _Doc, b: _Doc, sim: np.ndarray) -> _Verdict:
         credit = min(1.0, (s - MATCH_LOW) / (MATCH_HIGH - MATCH_LOW))
         if credit <= 0:
             continue
+        if i in recurring:
+            # Sentences other articles carried on other days are templates or stock background.
+            credit *= RECUR_WEIGHT
         used_a.add(i)
         used_b.add(j)
         matches.append((i, j, round(s, 3)))
@@ -786,8 +842,10 @@ def _score_matrix(a: _Doc, b: _Doc, sim: np.ndarray) -> _Verdict:
         shared += credit * min(a.weights[i], b.weights[j])
     cont_a = min(1.0, got_a / a.total)
     cont_b = min(1.0, got_b / b.total)
-    lead = float(sim[:3, :3].max()) if sim.size else 0.0
-    soft = _soft(a, b, used_a, used_b) if matches else 0.0
+    lead = soft = 0.0
+    if DIAGNOSTICS and matches:
+        lead = float(sim[:3, :3].max())
+        soft = _soft(a, b, used_a, used_b)
     rare = _rare_overlap(a, b) if matches else 0.0
     lo, hi = min(cont_a, cont_b), max(cont_a, cont_b)
     score = (2 * lo + hi) / 3 * min(1.0, shared / EVIDENCE_FULL)
@@ -801,7 +859,9 @@ def _score_matrix(a: _Doc, b: _Doc, sim: np.ndarray) -> _Verdict:
     )  # fmt: skip
 
 
-def _compare_many(a: _Doc, others: Sequence[_Doc]) -> list[_Verdict]:
+def _compare_many(
+    a: _Doc, others: Sequence[_Doc], recurring: set[int] | frozenset[int] = frozenset()
+) -> list[_Verdict]:
     """Compare one document with several in one rapidfuzz call."""
     if not others or not a.norm:
         return [_Verdict(0.0, 0.0, 0.0, ()) for _ in others]
@@ -826,7 +886,7 @@ def _compare_many(a: _Doc, others: Sequence[_Doc]) -> list[_Verdict]:
     # Most candidates share no sentence above MATCH_LOW: skip them without a closer look.
     hit = np.maximum.reduceat(sim.max(axis=0), bounds[:-1]) if len(flat) else np.zeros(0)
     return [
-        _score_matrix(a, o, sim[:, bounds[k] : bounds[k + 1]])
+        _score_matrix(a, o, sim[:, bounds[k] : bounds[k + 1]], recurring)
         if bounds[k + 1] > bounds[k] and hit[k] > 0
         else _Verdict(0.0, 0.0, 0.0, ())
         for k, o in enumerate(others)
@@ -897,6 +957,22 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
+class _New:
+    """A document being added: its input, features, keys and what the batch learns about it."""
+
+    __slots__ = ("candidates", "doc", "item", "recurring", "text_key", "unit_keys")
+
+    def __init__(
+        self, item: StoryInput, doc: _Doc, unit_keys: list[tuple[int, int]], text_key: int | None
+    ) -> None:
+        self.item = item
+        self.doc = doc
+        self.unit_keys = unit_keys
+        self.text_key = text_key
+        self.candidates: set[int] = set()
+        self.recurring: set[int] = set()
+
+
 class StoryIndex:
     """Persistent near-duplicate index: add and remove articles, then group at any threshold."""
 
@@ -905,7 +981,7 @@ class StoryIndex:
         self._window = window_days
         self._cache: OrderedDict[int, _Doc] = OrderedDict()
         self._cache_size = 4096
-        self._groups_cache: dict[float, dict[str, str]] = {}
+        self._groups_cache: dict[tuple[float, float], dict[str, str]] = {}
 
     @classmethod
     def memory(cls) -> StoryIndex:
@@ -994,16 +1070,10 @@ class StoryIndex:
         for item in batch:
             latest.pop(item.id, None)
             latest[item.id] = item
-        items = list(latest.values())
-        prepared = []
-        for item in items:
-            sents = sentences(item.body)
-            doc = _Doc(0, item.id, _day(item.date), item.title, sents)
-            keys = _keys(doc.ids)
-            text_key = _text_key(doc.norm)
-            if text_key is not None:
-                keys.add(text_key)
-            prepared.append((item, doc, keys))
+        prepared: list[_New] = []
+        for item in latest.values():
+            doc = _Doc(0, item.id, _day(item.date), item.title, sentences(item.body))
+            prepared.append(_New(item, doc, _unit_keys(doc.ids), _text_key(doc.norm)))
         store = self._store
         with store.lock:
             self._groups_cache.clear()
@@ -1013,58 +1083,93 @@ class StoryIndex:
                 if old:
                     self._delete(list(old.values()))
                 df: dict[int, int] = {}
-                for item, doc, _keys_ in prepared:
+                for new in prepared:
+                    item, doc = new.item, new.doc
                     doc.doc = store.insert_doc(item.id, doc.day, item.source, item.title, doc.sents)
                     for t in doc.token_ids():
                         df[t] = df.get(t, 0) + 1
                 store.add_df(df)
-                candidates = self._candidates(prepared)
-                self._verify(prepared, candidates)
-                for _item, doc, keys in prepared:
-                    # Whole-text keys carry no day, so exact copies meet across any gap.
-                    store.insert_keys(doc.doc, doc.day, (k for k in keys if k & 7 != 7))
-                    store.insert_keys(doc.doc, None, (k for k in keys if k & 7 == 7))
+                self._candidates(prepared)
+                self._verify(prepared)
+                for new in prepared:
+                    doc = new.doc
+                    store.insert_keys(doc.doc, doc.day, {k for k, _u in new.unit_keys})
+                    if new.text_key is not None:
+                        # Whole-text keys carry no day, so exact copies meet across any gap.
+                        store.insert_keys(doc.doc, None, [new.text_key])
                 store.commit()
             except BaseException:
                 store.rollback()
-                for _item, doc, _keys_ in prepared:
-                    self._cache.pop(doc.doc, None)
+                for new in prepared:
+                    self._cache.pop(new.doc.doc, None)
                 raise
 
     def _in_window(self, d1: int | None, d2: int | None) -> bool:
         return d1 is None or d2 is None or abs(d1 - d2) <= self._window
 
-    def _candidates(
-        self, prepared: Sequence[tuple[StoryInput, _Doc, set[int]]]
-    ) -> dict[int, set[int]]:
-        """New document number → numbers of stored or new documents sharing a bucket with it."""
+    def _candidates(self, prepared: Sequence[_New]) -> None:
+        """Fill in each new document's candidates (stored or new documents sharing a bucket)
+        and its recurring units (sentences that other articles carried on other days)."""
         store = self._store
         buckets: dict[int, list[tuple[int, int | None]] | None] = {}
         local: dict[int, list[tuple[int, int | None]]] = {}
-        out: dict[int, set[int]] = {}
-        for _item, doc, keys in prepared:
+        for new in prepared:
+            doc = new.doc
             found: set[int] = set()
-            for key in keys:
+            recurring: dict[int, int] = {}
+            keys = list(new.unit_keys)
+            if new.text_key is not None:
+                keys.append((new.text_key, -1))
+            for key, unit in keys:
                 if key not in buckets:
                     rows = store.bucket(key, BUCKET_CAP + 1)
                     buckets[key] = rows if len(rows) <= BUCKET_CAP else None
                 stored = buckets[key]
-                if stored is None:
-                    continue
                 mine = local.setdefault(key, [])
-                if len(stored) + len(mine) > BUCKET_CAP:
+                if stored is None or len(stored) + len(mine) > BUCKET_CAP:
+                    # Boilerplate: too common to say anything about a pair.
+                    recurring[unit] = recurring.get(unit, 0) + 1
                     continue
-                anyday = key & 7 == 7
-                for other, day in stored:
+                anyday = unit < 0
+                elsewhere = 0
+                for other, day in itertools.chain(stored, mine):
                     if anyday or self._in_window(doc.day, day):
                         found.add(other)
-                for other, day in mine:
-                    if anyday or self._in_window(doc.day, day):
-                        found.add(other)
+                    elif doc.day is not None and day is not None:
+                        elsewhere += 1
+                if elsewhere >= RECUR_DOCS:
+                    recurring[unit] = recurring.get(unit, 0) + 1
                 mine.append((doc.doc, doc.day))
             found.discard(doc.doc)
-            out[doc.doc] = found
-        return out
+            new.candidates = found
+            # A unit recurs when at least two of its bands say so (one may be a chance collision).
+            new.recurring = {u for u, n in recurring.items() if n >= 2 and u >= 0}
+
+    def _verify(self, prepared: Sequence[_New]) -> None:
+        fresh = {new.doc.doc: new.doc for new in prepared}
+        for doc in fresh.values():
+            self._remember(doc)
+        loaded = self._load({d for new in prepared for d in new.candidates if d not in fresh})
+        # Rarity is read once per batch, so every comparison in it uses the same weights.
+        everyone = [*fresh.values(), *loaded.values()]
+        ids: set[int] = set()
+        for doc in everyone:
+            ids |= doc.token_ids()
+        rarity = _rarities(self._store.get_df(ids), ids, self._store.count_docs())
+        for doc in everyone:
+            doc.reweight(rarity)
+        pairs: list[StoredPair] = []
+        for new in prepared:
+            others = [
+                fresh[d] if d in fresh else loaded[d]
+                for d in sorted(new.candidates)
+                if d in fresh or d in loaded
+            ]
+            verdicts = _compare_many(new.doc, others, new.recurring)
+            for other, verdict in zip(others, verdicts, strict=True):
+                if verdict.score >= STORE_FLOOR:
+                    pairs.append(_stored_pair(new.doc.doc, other.doc, verdict))
+        self._store.insert_pairs(pairs)
 
     def _load(self, docs: Iterable[int]) -> dict[int, _Doc]:
         out: dict[int, _Doc] = {}
@@ -1087,48 +1192,30 @@ class StoryIndex:
             self._cache.popitem(last=False)
         return doc
 
-    def _verify(
-        self,
-        prepared: Sequence[tuple[StoryInput, _Doc, set[int]]],
-        candidates: dict[int, set[int]],
-    ) -> None:
-        new = {doc.doc: doc for _i, doc, _k in prepared}
-        for doc in new.values():
-            self._remember(doc)
-        pairs: list[StoredPair] = []
-        for _item, doc, _keys_ in prepared:
-            others_ids = sorted(candidates.get(doc.doc, ()))
-            loaded = self._load(d for d in others_ids if d not in new)
-            others = [
-                new[d] if d in new else loaded[d] for d in others_ids if d in new or d in loaded
-            ]
-            for other, verdict in zip(others, _compare_many(doc, others), strict=True):
-                if verdict.score < STORE_FLOOR:
-                    continue
-                pairs.append(_stored_pair(doc.doc, other.doc, verdict))
-        self._store.insert_pairs(pairs)
-
     # -- reading
 
-    def groups(self, threshold: float = DEFAULT_THRESHOLD) -> dict[str, str]:
+    def groups(
+        self, threshold: float = DEFAULT_THRESHOLD, *, linkage: float = LINKAGE
+    ) -> dict[str, str]:
         """Article id → group id for every article in a group of two or more at ``threshold``.
 
-        The group id is the smallest article id in the group, so it stays put as copies come and go.
+        The group id is the smallest article id in the group, so it stays put as copies come
+        and go. ``linkage`` is the chaining guard (see ``_cluster``); 0 turns it off.
         """
-        threshold = round(threshold, 6)
-        cached = self._groups_cache.get(threshold)
+        key = (round(threshold, 6), round(linkage, 6))
+        cached = self._groups_cache.get(key)
         if cached is not None:
             return dict(cached)
         with self._store.lock:
             edges = self._store.pair_edges(STORE_FLOOR)
-            clusters = _cluster(edges, threshold)
+            clusters = _cluster(edges, max(threshold, STORE_FLOOR), linkage)
             ids = self._store.ids_of({d for c in clusters for d in c})
         out: dict[str, str] = {}
         for cluster in clusters:
             names = sorted(ids[d] for d in cluster)
             for name in names:
                 out[name] = names[0]
-        self._groups_cache[threshold] = out
+        self._groups_cache[key] = out
         return dict(out)
 
     def members(self, group_id: str, threshold: float = DEFAULT_THRESHOLD) -> list[str]:
@@ -1203,8 +1290,17 @@ def _evidence(a: _Doc, b: _Doc, v: _Verdict) -> PairEvidence:
     return PairEvidence(a.id, b.id, v.score, v.cont_a, v.cont_b, passages)
 
 
-def _cluster(edges: Sequence[tuple[int, int, float]], threshold: float) -> list[list[int]]:
-    """Connected components of pairs scoring ≥ threshold, split where average linkage is weak."""
+def _cluster(
+    edges: Sequence[tuple[int, int, float]], threshold: float, linkage: float = LINKAGE
+) -> list[list[int]]:
+    """Groups: connected components of pairs scoring ≥ threshold, each re-clustered by
+    average linkage so that one article sharing passages with two different stories (a
+    roundup, a follow-up) cannot chain them into one group.
+
+    Inside a component, two clusters merge only if some pair between them scores ≥ threshold
+    and their average pair score (absent pairs count 0) is ≥ ``linkage`` × threshold.
+    ``linkage`` 0 gives plain connected components (single linkage).
+    """
     uf = _UnionFind()
     for a, b, s in edges:
         if s >= threshold:
@@ -1212,7 +1308,59 @@ def _cluster(edges: Sequence[tuple[int, int, float]], threshold: float) -> list[
     comps: dict[int, list[int]] = {}
     for node in list(uf.parent):
         comps.setdefault(uf.find(node), []).append(node)
-    return [sorted(c) for c in comps.values() if len(c) >= 2]
+    groups = [sorted(c) for c in comps.values() if len(c) >= 2]
+    if linkage <= 0:
+        return groups
+    big = [g for g in groups if 3 <= len(g) <= LINKAGE_MAX]
+    if not big:
+        return groups
+    where = {node: k for k, g in enumerate(big) for node in g}
+    scores: dict[int, list[tuple[int, int, float]]] = {}
+    for a, b, s in edges:
+        k = where.get(a)
+        if k is not None and where.get(b) == k:
+            scores.setdefault(k, []).append((a, b, s))
+    out = [g for g in groups if not 3 <= len(g) <= LINKAGE_MAX]
+    for k, g in enumerate(big):
+        out.extend(_average_linkage(g, scores.get(k, []), threshold, linkage * threshold))
+    return [c for c in out if len(c) >= 2]
+
+
+LINKAGE_MAX = 400  # larger components keep single linkage (the matrix would grow too big)
+
+
+def _average_linkage(
+    nodes: list[int], pairs: list[tuple[int, int, float]], threshold: float, bar: float
+) -> list[list[int]]:
+    n = len(nodes)
+    index = {v: i for i, v in enumerate(nodes)}
+    total = np.zeros((n, n))
+    best = np.zeros((n, n))
+    for a, b, s in pairs:
+        i, j = index[a], index[b]
+        total[i, j] = total[j, i] = s
+        best[i, j] = best[j, i] = s
+    sizes = np.ones(n)
+    alive = np.ones(n, dtype=bool)
+    members = [[v] for v in nodes]
+    while True:
+        avg = total / np.outer(sizes, sizes)
+        ok = alive[:, None] & alive[None, :] & (best >= threshold) & (avg >= bar)
+        np.fill_diagonal(ok, False)
+        if not ok.any():
+            break
+        flat = int(np.argmax(np.where(ok, avg, -1.0)))
+        i, j = divmod(flat, n)
+        total[i, :] += total[j, :]
+        total[:, i] += total[:, j]
+        best[i, :] = np.maximum(best[i, :], best[j, :])
+        best[:, i] = np.maximum(best[:, i], best[:, j])
+        total[i, i] = best[i, i] = 0.0
+        total[j, :] = total[:, j] = best[j, :] = best[:, j] = 0.0
+        sizes[i] += sizes[j]
+        alive[j] = False
+        members[i] += members[j]
+    return [sorted(members[i]) for i in range(n) if alive[i]]
 
 
 # ---------------------------------------------------------------------------------------------

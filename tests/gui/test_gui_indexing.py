@@ -140,3 +140,22 @@ def test_first_start_indexes_the_demo_archive(
     dialog = window.progress_dialog
     assert dialog is not None and dialog.percent() == 100
     dialog.close()
+
+
+def test_demo_mode_updates_an_existing_demo_index(
+    qtbot: Any, make_window: Any, archive: Path, tmp_path: Path
+) -> None:
+    index_dir = tmp_path / "demo-index"
+    for _attempt in range(2):  # first a rebuild (no index yet), then an update
+        window, _engine = make_window(index_dir=index_dir, demo_dir=archive)
+        with (
+            qtbot.waitSignal(window.indexingEnded, timeout=WAIT) as ended,
+            qtbot.waitSignal(window.search.pageReady, timeout=WAIT),
+        ):
+            window.start_demo("ferry")
+        assert ended.args == ["done"]
+        assert window.job is not None
+        assert window.job.spec.mode == ("rebuild" if _attempt == 0 else "update")
+        assert window.settings.archive_paths() == []  # the demo never becomes the user's archive
+        window.shutdown()
+    assert doc_count(index_dir) == 3

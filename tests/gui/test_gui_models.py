@@ -71,6 +71,11 @@ def test_results_model_pages_in_on_fetch_more(qtbot: object) -> None:
     assert not model.canFetchMore(root)
 
     assert not model.append_page(make_page(2, total=7))  # out of order: ignored
+    other = make_page(1, total=7)
+    other = SearchPage(
+        request=SearchRequest(query="other", page=1, page_size=3), total=7, hits=other.hits
+    )
+    assert not model.append_page(other)  # a page of another search: ignored
     assert model.append_page(make_page(1, total=7))
     assert model.rowCount() == 6
     model.fetchMore(root)

@@ -192,3 +192,15 @@ def test_screenshot_command(fixture_index: Path, tmp_path: Path, qtbot: Any) -> 
     )
     assert status == 0
     assert out.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("view", ["story", "diff"])
+def test_screenshot_of_a_story(demo_index: Path, tmp_path: Path, qtbot: Any, view: str) -> None:
+    from gui.app import main
+
+    if missing_piece("search.stories"):
+        pytest.skip("needs the story service")
+    out = tmp_path / f"{view}.png"
+    args = ["--index", str(demo_index), "--query", "food prices", "--view", view]
+    assert main([*args, "--screenshot", str(out), "--size", "1300x800"]) == 0
+    assert out.stat().st_size > 10_000

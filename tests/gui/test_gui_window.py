@@ -54,7 +54,7 @@ def test_typing_shows_results_and_facet_counts(make_window: Any, qtbot: Any) -> 
     assert counts(window, "wire") == {"AP": 2, "Reuters": 1, "": 2}
     # Empty buckets are listed like any other: no date, unknown source, unknown language.
     assert counts(window, "date")["none"] == 1
-    assert "5 results" in window.count_label.text() and "ms" in window.count_label.text()
+    assert "5 results" in window.count_label.toolTip() and "ms" in window.count_label.text()
     assert window.timeline.buckets()  # the histogram got the dated hits
 
 
@@ -117,6 +117,7 @@ def test_grouping_turns_versions_into_one_row(make_window: Any, qtbot: Any) -> N
         window.threshold_slider.setValue(80)
     assert blocker.args[0].request.threshold == pytest.approx(0.8)
     assert "0.80" in window.threshold_label.text()
+    assert "Similarity threshold" in window.threshold_label.toolTip()
 
 
 def test_story_view_lists_versions_and_diff_shows_changes(make_window: Any, qtbot: Any) -> None:
@@ -472,7 +473,7 @@ def test_dark_palette_restyles(make_window: Any, qtbot: Any) -> None:
         assert theme.is_dark(app.palette())
         c = theme.colors(app.palette())
         assert c.mark_bg.lightness() < 128  # marks darken with the background
-        assert "#181818" in window.styleSheet()
+        assert "#181818" in window.query_bar.styleSheet()  # the query box on the dark base
     finally:
         app.setPalette(light)
         window.apply_theme()
@@ -488,3 +489,19 @@ def test_delegate_paints_rows(make_window: Any, qtbot: Any) -> None:
     assert hint > 40  # title, badges and a snippet
     assert window.results_list.visualRect(window.results_model.index(1, 0)).top() >= hint - 1
     assert image.pixelColor(QPoint(1, 2)).isValid()
+
+
+def test_archive_dialog_sets_paths_and_index_location(
+    make_window: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    window, _engine = open_window(make_window, qtbot)
+    dialog = window.show_archive_dialog()
+    dialog.add_paths([str(tmp_path / "a"), str(tmp_path / "b"), str(tmp_path / "a")])
+    assert dialog.paths() == [str(tmp_path / "a"), str(tmp_path / "b")]
+    assert dialog.update_button.isEnabled() and dialog.rebuild_button.isEnabled()
+    dialog.index_edit.setText(str(tmp_path / "elsewhere"))
+    dialog.accept()  # Close with changes: remembered, nothing indexed
+    assert window.settings.archive_paths() == [str(tmp_path / "a"), str(tmp_path / "b")]
+    assert window.settings.index_dir() == tmp_path / "elsewhere"
+    assert window.index_dir == tmp_path / "elsewhere"
+    assert "No index at" in window.results.message()
