@@ -27,6 +27,7 @@ add 1,000 articles to a 100k-article index (``--scale``). Run::
 from __future__ import annotations
 
 import argparse
+import ast
 import csv
 import difflib
 import json
@@ -147,6 +148,30 @@ def load_ag_news() -> list[Art]:
     return out
 
 
+SEEDS = CORPORA / "seeds"
+
+
+def load_seeds() -> list[Art]:
+    """The two outlets' versions of one Reuters/AP story, cleaned by ``index.clean``."""
+    from index.clean import clean_text
+
+    out = []
+    for f in sorted(SEEDS.glob("*.txt"))[:2]:
+        cleaned = clean_text(f.read_text(encoding="utf-8"))
+        out.append(
+            Art(
+                f"seed-{f.stem}",
+                cleaned.title_candidate or "",
+                cleaned.body,
+                None,
+                None,
+                "seeds",
+                "seeds",
+            )
+        )
+    return out
+
+
 def _norm_body(body: str) -> str:
     return " ".join(body.lower().split())
 
@@ -203,7 +228,9 @@ def label_real_duplicates(arts: list[Art]) -> list[Art]:
                 corrected = "CORRECTED" in a.title or "CORRECTED" in b.title
                 if not corrected and _numbers(a.body) != _numbers(b.body):
                     continue
-                ratio = difflib.SequenceMatcher(None, _norm_body(a.body), _norm_body(b.body)).ratio()
+                ratio = difflib.SequenceMatcher(
+                    None, _norm_body(a.body), _norm_body(b.body)
+                ).ratio()
                 if ratio >= (0.7 if corrected else 0.8):
                     union(a.story, b.story)
     return [replace(a, story=find(a.story)) for a in arts]
@@ -329,7 +356,13 @@ def rewrite_intro(sentence: str, rng: random.Random) -> str:
 
 
 def _title_words(title: str) -> set[str]:
-    return set(re.findall(r"[a-z]{3,}", re.sub(r"<[^>]*>", "", title.lower()))) - {"the", "and", "for", "says", "said"}
+    return set(re.findall(r"[a-z]{3,}", re.sub(r"<[^>]*>", "", title.lower()))) - {
+        "the",
+        "and",
+        "for",
+        "says",
+        "said",
+    }
 
 
 def _title_overlap(a: str, b: str) -> float:
@@ -441,7 +474,10 @@ def heavy(
     )
     extra: list[list[str]] = []
     for par in other[1 : 1 + rng.choice((1, 2))]:
-        if sum(len(s.split()) for s in par) + sum(len(s.split()) for p in extra for s in p) > budget:
+        if (
+            sum(len(s.split()) for s in par) + sum(len(s.split()) for p in extra for s in p)
+            > budget
+        ):
             break
         extra.append(par)
     pos = rng.choice((len(body), max(1, len(body) // 2)))
@@ -654,7 +690,9 @@ def pair_scores(
     return Scores(len(ids), tpairs, ppairs, tp, precision, recall, f1, ari(truth, pred, ids))
 
 
-def _pair_counts(truth: dict[str, str], pred: dict[str, str], ids: Sequence[str]) -> tuple[int, int, int]:
+def _pair_counts(
+    truth: dict[str, str], pred: dict[str, str], ids: Sequence[str]
+) -> tuple[int, int, int]:
     """(pairs together in both, pairs together in truth, pairs together in prediction)."""
     cont: Counter[tuple[str, str]] = Counter()
     t_sizes: Counter[str] = Counter()
@@ -717,7 +755,7 @@ def hard_negatives(
         for x in range(len(earnings)):
             for y in range(x + 1, len(earnings)):
                 a, b = earnings[x], earnings[y]
-                if _company(a.title) == _company(b.title):
+                if _same_company(a.title, b.title):
                     continue
                 earn_total += 1
                 if a.id in pred and pred[a.id] == pred.get(b.id):
@@ -744,11 +782,21 @@ def hard_negatives(
     return out
 
 
-def _company(title: str) -> str:
-    """The first word of the company name (conservative: "NATIONAL WESTMINSTER" and
-    "NATIONAL CITY" count as one company, so their pairs are not counted as negatives)."""
-    words = re.findall(r"[A-Z][A-Z&'-]*", re.sub(r"^\(?CORRECTED\)?\s*-\s*", "", title))
-    return words[0] if words else title
+def _same_company(a: str, b: str) -> bool:
+    """Whether two earnings titles may name one company: same ticker or same first word
+    (conservative, so that only surely different companies count as negatives)."""
+
+    def ticker(title: str) -> str | None:
+        m = re.search(r"<([A-Z0-9]{1,6})(?:\.[A-Z]+)?>", title)
+        return m.group(1) if m else None
+
+    def first_word(title: str) -> str:
+        title = re.sub(r"^\(?CORRECTED\)?\s*-\s*", "", title)
+        words = re.findall(r"[A-Z][A-Z&'-]*", title)
+        return words[0] if words else title
+
+    ta, tb = ticker(a), ticker(b)
+    return (ta is not None and ta == tb) or first_word(a) == first_word(b)
 
 
 def merged_groups(arts: Sequence[Art], pred: dict[str, str], real: frozenset[str]) -> int:
@@ -788,7 +836,9 @@ def quality_rows(
     dups = [a.id for a in arts if a.category == "real" and a.story in dup_stories]
     synthetic_stories = {a.story for a in arts if a.category != "real"}
     dups = [i for i in dups if truth[i] not in synthetic_stories]
-    rows.append(("real re-sends/CORRECTED (labelled duplicates)", pair_scores(truth, pred, dups, real)))
+    rows.append(
+        ("real re-sends/CORRECTED (labelled duplicates)", pair_scores(truth, pred, dups, real))
+    )
     overall = pair_scores(truth, pred, truth, real)
     rows.append(("overall (labelled pairs)", replace(overall, ari=ari(truth, pred, labelled))))
     strict = pair_scores(truth, pred, truth)
@@ -853,6 +903,8 @@ def quality(args: argparse.Namespace) -> None:
     arts, negatives = build_labelled(args.originals, args.seed)
     if args.with_ag:
         arts += load_ag_news()
+    seeds = load_seeds() if SEEDS.is_dir() else []
+    arts += seeds
     truth = {a.id: a.story for a in arts}
     counts = Counter(a.category for a in arts)
     print(
@@ -903,6 +955,14 @@ def quality(args: argparse.Namespace) -> None:
             f"| predicted groups mixing ≥2 labelled stories | {merged_groups(arts, pred, real)} "
             f"| {len(set(pred.values())):,} groups |"
         )
+        if len(seeds) == 2:
+            ev = index.explain(seeds[0].id, seeds[1].id)
+            together = seeds[0].id in pred and pred[seeds[0].id] == pred.get(seeds[1].id)
+            print(
+                f"\nSeeds (two outlets' versions of one Reuters/AP story): score "
+                f"{ev.score if ev else 0:.3f}, {len(ev.passages) if ev else 0} aligned sentences, "
+                f"{'one group' if together else 'NOT grouped'} at {args.threshold}."
+            )
         links = unlabelled_links(arts, pred)
         print(
             f"\nLinks between real articles beyond the labelled duplicates (unknown truth, left "
@@ -923,14 +983,15 @@ def quality(args: argparse.Namespace) -> None:
         print("### Threshold sweep (regrouping from stored pairs, no recomputation)")
         print()
         print(
-            "| threshold | guard | precision | recall | F1 | ARI | heavy recall | cluster recall "
+            "| threshold | linkage guard | precision | recall | F1 | ARI | heavy recall | cluster recall "
             "| hard negatives merged | real-real links | regroup ms |"
         )
         print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for t in args.sweep:
-            for guard in (stories.LINKAGE, 0.0):
-                if guard == 0.0 and abs(t - args.threshold) > 1e-9:
-                    continue
+            guards = [stories.LINKAGE]
+            if abs(t - args.threshold) < 1e-9:
+                guards += [g for g in args.linkages if g != stories.LINKAGE]
+            for guard in guards:
                 t0 = time.perf_counter()
                 p = index.groups(t, linkage=guard)
                 ms = (time.perf_counter() - t0) * 1000
@@ -940,7 +1001,7 @@ def quality(args: argparse.Namespace) -> None:
                 c = pair_scores(truth, p, category_subset(arts, p, "cluster"))
                 merged = sum(m for m, _t in hard_negatives(arts, p, negatives).values())
                 print(
-                    f"| {t:.2f} | {'on' if guard else 'off'} | {fmt(sc.precision)} | {fmt(sc.recall)} "
+                    f"| {t:.2f} | {guard:g} | {fmt(sc.precision)} | {fmt(sc.recall)} "
                     f"| {fmt(sc.f1)} | {fmt(sc.ari)} | {fmt(h.recall)} | {fmt(c.recall)} | {merged} "
                     f"| {len(unlabelled_links(arts, p)):,} | {ms:.0f} |"
                 )
@@ -1096,16 +1157,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument(
         "--sweep", type=float, nargs="*", default=[0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.8]
     )
+    p.add_argument(
+        "--linkages",
+        type=float,
+        nargs="*",
+        default=[0.5, 0.9, 0.0],
+        help="average-linkage guard values also tried at --threshold (0 = plain components)",
+    )
     p.add_argument("--with-ag", action="store_true", help="add AG News items as distractors")
     p.add_argument(
         "--scale", type=int, default=100_000, help="articles in the scale test; 0 skips it"
     )
     p.add_argument("--skip-quality", action="store_true")
     p.add_argument("--show-errors", type=int, default=0, help="print this many errors of each kind")
-    p.add_argument("--audit", type=int, default=20, help="print a sample of unlabelled real-real links")
+    p.add_argument(
+        "--audit", type=int, default=20, help="print a sample of unlabelled real-real links"
+    )
     p.add_argument("--db", help="keep the evaluation index at this path (default: a temp dir)")
     p.add_argument("--reuse", action="store_true", help="with --db: reuse an existing index")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a tunable of index.stories for an ablation, e.g. --set USE_SORTED=False",
+    )
     args = p.parse_args(argv)
+    for setting in args.set:
+        name, _, value = setting.partition("=")
+        if not hasattr(stories, name):
+            p.error(f"index.stories has no tunable {name}")
+        setattr(stories, name, ast.literal_eval(value))
     missing = [x for x in (REUTERS, BBC, AG_NEWS) if not x.exists()]
     if missing:
         print(

@@ -358,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{time.perf_counter() - t:.1f} s")  # fmt: skip
 
         window = MainWindow(index_dir, settings=AppSettings(), demo_dir=work / "no-demo")
-        tune_gc(window)  # as the app does
+        restore_gc = tune_gc(window)  # as the app does
         if args.debounce is not None:
             window.query_bar.debounce_ms = args.debounce
         window.resize(1400, 900)
@@ -402,6 +402,7 @@ def main(argv: list[str] | None = None) -> int:
         seconds, rebuild_block, state = bench_rebuild(input_dir, work / "rebuild-index", meter)
         debounce = window.query_bar.debounce_ms
         window.shutdown()
+        restore_gc()
         window.close()
 
         print()

@@ -6,10 +6,13 @@ import argparse
 import gc
 import os
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
@@ -44,19 +47,55 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(list(argv) if argv is not None else None)
 
 
-def tune_gc(window: MainWindow) -> None:
-    """Move everything alive at the first results out of the collector's way.
+IDLE_COLLECT_S = 1.0  # "idle": no search for this long
+FULL_COLLECT_S = 60.0  # a full collection (then a freeze) at most this often, when idle
 
-    The engine's index arrays and Whoosh's caches are long-lived; without this a full
-    collection walks them all and pauses the window for 50–90 ms (measured by
-    bench/gui_bench.py). ``gc.freeze`` is O(1) and only excludes what already exists.
+
+def tune_gc(window: MainWindow) -> Callable[[], None]:
+    """Keep full garbage collections out of searches and typing.
+
+    A full collection walks every live object and pauses whichever thread triggered it, the
+    window included: 50–150 ms with the engine's arrays and Whoosh's caches alive (measured by
+    bench/gui_bench.py). So everything alive at the first results is frozen out of the
+    collector's way (``gc.freeze`` is O(1)); the young generations are still collected
+    automatically (cheap), but full collections run only from a timer, when no search has run
+    for a second, and what survives them is frozen too, so each walks only what is new.
+    Returns a function that undoes all this.
     """
+    now = time.monotonic()
+    state = {"busy_at": now, "full_at": now}
+    thresholds = gc.get_threshold()
 
     def freeze(_page: object) -> None:
         window.search.pageReady.disconnect(freeze)
         gc.freeze()
 
+    def busy(_flag: bool) -> None:
+        state["busy_at"] = time.monotonic()
+
+    def tick() -> None:
+        now = time.monotonic()
+        idle = not window.search.busy and now - state["busy_at"] >= IDLE_COLLECT_S
+        if idle and now - state["full_at"] >= FULL_COLLECT_S:
+            gc.collect()
+            gc.freeze()
+            state["full_at"] = now
+
     window.search.pageReady.connect(freeze)
+    window.search.busyChanged.connect(busy)
+    # A huge third threshold: the interpreter never starts a full collection by itself.
+    gc.set_threshold(thresholds[0], thresholds[1], 1_000_000_000)
+    timer = QTimer(window)
+    timer.setInterval(1000)
+    timer.timeout.connect(tick)
+    timer.start()
+
+    def restore() -> None:
+        timer.stop()
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+
+    return restore
 
 
 def demo_index_dir() -> Path:
@@ -94,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         index_dir = args.index or settings.index_dir() or store.default_index_dir()
 
     window = MainWindow(index_dir, settings=settings, today=args.today)
-    tune_gc(window)
+    restore_gc = tune_gc(window)
     driver = None
     if args.screenshot is not None:
         from gui.screenshot import ScreenshotDriver
@@ -115,6 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if driver is not None:
         status = driver.status
     window.shutdown()
+    restore_gc()  # main() may run inside a longer-lived process (tests)
     return int(status)
 
 

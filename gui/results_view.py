@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QLabel,
     QListView,
-    QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -78,29 +78,49 @@ class ResultsList(QListView):
         self.scrollTo(model.index(target, 0))
 
 
-class ResultsView(QStackedWidget):
-    """The list, or a message when there is nothing to list."""
+class ResultsView(QWidget):
+    """The list, with a message laid over its empty viewport when there is nothing to list.
+
+    An overlay rather than a stacked page: switching pages showed and re-polished the list and
+    relaid the window out, 50–70 ms per switch (bench/gui_bench.py), and empty results are common
+    while typing.
+    """
 
     def __init__(self, model: ResultsModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.list = ResultsList(model, self)
-        self.empty = QLabel(self)
+        self.empty = QLabel(self.list.viewport())
         self.empty.setObjectName("emptyLabel")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
         self.empty.setTextFormat(Qt.TextFormat.RichText)
-        self.addWidget(self.list)
-        self.addWidget(self.empty)
+        self.empty.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.list)
+        self.list.viewport().installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self.list.viewport() and event.type() == QEvent.Type.Resize:
+            self.empty.setGeometry(self.list.viewport().rect().adjusted(16, 16, -16, -16))
+        return False
 
     def show_list(self) -> None:
         """Show the rows."""
-        self.setCurrentWidget(self.list)
+        if self.empty.isVisible():
+            self.empty.hide()
 
     def show_message(self, html_text: str) -> None:
         """Show a message instead of rows."""
-        self.empty.setText(html_text)
-        self.setCurrentWidget(self.empty)
+        if self.empty.text() != html_text:
+            self.empty.setText(html_text)
+        self.empty.setGeometry(self.list.viewport().rect().adjusted(16, 16, -16, -16))
+        self.empty.show()
+
+    def showing_list(self) -> bool:
+        """True when no message covers the list."""
+        return self.empty.isHidden()
 
     def message(self) -> str:
         """The message shown ('' when the list is shown)."""
-        return self.empty.text() if self.currentWidget() is self.empty else ""
+        return self.empty.text() if not self.empty.isHidden() else ""

@@ -1,29 +1,45 @@
 """Near-duplicate story detection: the same wire story republished by many outlets shows up once.
 
-Plain domain code (no Whoosh, no Qt). The pipeline, and why:
+Plain domain code (no Whoosh, no Qt), persisted in one SQLite file. Measured choices are in
+``bench/grouping_eval.py``; the numbers quoted here come from its labelled Reuters/BBC set.
 
-1. **Sentences.** Outlets rewrite intros, trim endings, add "READ MORE" lines and credits, but they
-   keep many *sentences* nearly verbatim. Comparing whole documents (word-shingle Jaccard) dilutes
-   that signal: two outlets' versions of one Reuters/AP story may share only ~14% of their word
-   5-grams. Sentences are the unit of evidence here.
-2. **Candidates.** Each sentence of at least ``MIN_KEY_TOKENS`` words gets ``BANDS`` MinHash values
-   of its word 3-grams (one band of one row each); two documents are candidates when they share a
-   band bucket, i.e. some sentence of one is probably near-identical to a sentence of the other.
-   Buckets larger than ``BUCKET_CAP`` (boilerplate sentences) are ignored; when both dates are
-   known, candidates must be within ``WINDOW_DAYS`` days.
-3. **Verification.** Sentences are aligned one-to-one (rapidfuzz ``ratio`` on normalised text);
-   pairs whose numbers disagree cannot match (templated earnings reports differ only in numbers).
-   Sentence weights count content words (stopwords and numbers count little), so containment
-   measures how much of each text's substance the other one carries.
-4. **Score** in [0, 1]: a mean of the two containments with extra weight on the smaller one, scaled
-   down when the shared text is short. A next-day follow-up sharing one background paragraph,
-   a same-event story by another agency, or a templated report of another company scores low.
-5. **Groups.** Pair evidence (score, containments, aligned sentence indices) is stored in SQLite,
-   so grouping at any threshold is a union-find over stored pairs, followed by an average-linkage
-   check that stops a merged "roundup" from chaining two different stories together.
+1. **Sentences are the unit of evidence.** Outlets rewrite titles and intros, trim endings and add
+   "READ MORE" lines and credits, but keep many sentences nearly verbatim. Two outlets' versions
+   of one Reuters/AP story (the seeds) share only ~14% of their word 5-grams, so document-level
+   MinHash at Jaccard 0.5 misses them, while 4-5 of their sentences are near-identical.
+2. **Candidates** come from LSH over sentences: every title or sentence of ``MIN_KEY_TOKENS``+
+   words gets ``BANDS`` band keys of ``ROWS`` MinHash values of its word 3-grams, stored in a
+   bucket table. Two articles are candidates when they share a bucket, i.e. probably share a
+   near-identical sentence. Two rows per band cut candidates ~8× against one row (chance
+   collisions on phrases like "the company said") at no measured loss of recall. Buckets over
+   ``BUCKET_CAP`` are boilerplate and skipped; when both dates are known, candidates must lie
+   within ``WINDOW_DAYS`` (no window when a date is missing). A whole-text key lets exact copies
+   meet whatever their dates.
+3. **Verification** aligns the units of two articles one-to-one by similarity (rapidfuzz
+   ``ratio`` of the normalised text, or of its sorted words, since editors move clauses). A pair
+   starts to count at ``MATCH_LOW`` and counts fully at ``MATCH_HIGH``. Templates are kept out:
+   units whose numbers disagree do not match ("Shr 12 cts vs 10 cts" / "Shr 15 cts vs 11 cts"),
+   nor near-identical units where one name replaces another ("Franklin California sets monthly
+   payout" / "Franklin Puerto Rico ..."); sentences that other articles carried on other days
+   (stock background, recurring reports) count ``RECUR_WEIGHT``.
+4. **Score** in [0, 1]. Units weigh their words' rarity (document frequencies kept in the
+   index), so shared names count and shared stock phrases hardly do. Containment of each side
+   (share of its substance matched in the other) is averaged with double weight on the smaller
+   one, scaled down when the shared substance is below ``EVIDENCE_FULL`` rare words, and scaled
+   down when the two texts disagree on their rare words (``RARE_RAMP``: versions of one story
+   name the same people and places, templated reports of others do not). The seeds score ~0.4;
+   next-day follow-ups that copy one or two background paragraphs ≤ 0.32; ``DEFAULT_THRESHOLD``
+   is 0.35.
+5. **Groups** are connected components of pairs scoring ≥ threshold, re-clustered by average
+   linkage so that one roundup quoting two stories cannot chain them together. Pair evidence
+   (score, containments, aligned unit indices) is stored, so any threshold is a read of the
+   pairs table plus a union-find: nothing is recomputed.
+
+Scores are computed when an article is added, with the rarities and recurrences known then; they
+are not revised as the archive grows.
 
 Public API: ``StoryInput``, ``StoryIndex``, ``PairEvidence``, ``Passage``, ``diff_versions``,
-``VersionDiff``, ``sentences`` and ``DEFAULT_THRESHOLD``.
+``VersionDiff``, ``SentenceOp``, ``WordOp``, ``sentences`` and ``DEFAULT_THRESHOLD``.
 """
 
 from __future__ import annotations
@@ -38,7 +54,7 @@ import threading
 import unicodedata
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,326 +67,68 @@ from rapidfuzz.distance import Levenshtein
 from index.stories_store import Store, StoredPair
 
 # ---------------------------------------------------------------------------------------------
-# Tunables (chosen with bench/grouping_eval.py; see the report there)
+# Tunables. Module-level so that bench/grouping_eval.py can ablate them (--set NAME=VALUE).
 
 DEFAULT_THRESHOLD = 0.35
-RECUR_DOCS = 2  # articles outside the date window that must share a sentence for it to recur
-RECUR_WEIGHT = 0.2
-STORE_FLOOR = 0.05  # pairs scoring below this are not stored: thresholds below it act like it
-WINDOW_DAYS = 3
+STORE_FLOOR = 0.05  # pairs scoring below this are not stored: lower thresholds act like it
+WINDOW_DAYS = 3  # candidates must be this close when both dates are known
+BATCH_SIZE = 256  # articles per transaction in add()
+# Candidates
 BANDS = 4
 ROWS = 2
-MIN_KEY_TOKENS = 6
+MIN_KEY_TOKENS = 6  # shorter units ("Nine mths", "Pay April 30") get no band keys
 BUCKET_CAP = 64
-BATCH_SIZE = 256
-USE_SORTED = True
-DIAGNOSTICS = False  # compute lead/soft features (for tuning only)
-CHECK_CONFLICT = True
-CONFLICT_FROM = 0.75  # below this a pair is a rewrite, where names may legitimately differ
-RARE_RAMP: tuple[float, float] | None = (0.1, 0.3)
-MATCH_LOW = 0.6  # sentence similarity where a match starts to count
+# Verification
+USE_SORTED = True  # also compare units with their words sorted (moved clauses)
+MATCH_LOW = 0.6  # unit similarity where a match starts to count
 MATCH_HIGH = 0.85  # ... and where it counts fully
+CHECK_CONFLICT = True  # a near-identical unit with one name swapped for another is no match
+CONFLICT_FROM = 0.75  # below this a pair is a rewrite, where names may legitimately differ
+NAME_RARE = 0.4  # rarity from which a capitalised word counts as a name ("Britain" → "France")
+RECUR_DOCS = 2  # other-day articles that must share a unit for it to count as recurring
+RECUR_WEIGHT = 0.2
+# Score
+USE_RARITY = True  # weigh words by rarity (off: every content word counts 1)
+PRIOR_DOCS = 1000  # every word is assumed rare until the archive shows otherwise
 EVIDENCE_FULL = 6.0  # shared substance (in rare-word units) for full confidence
+RARE = 0.75  # rarity from which a word counts as story-specific (names, places, figures)
+RARE_RAMP: tuple[float, float] | None = (0.1, 0.3)  # rare-word agreement: score ×0 → ×1
+# Groups
 LINKAGE = 0.75  # average-linkage bar inside a component, as a share of the threshold
+LINKAGE_MAX = 400  # larger components keep single linkage (the matrix would grow too big)
 
 # ---------------------------------------------------------------------------------------------
 # Sentences and tokens
 
-_ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "gen",
-        "sen",
-        "rep",
-        "reps",
-        "gov",
-        "lt",
-        "col",
-        "capt",
-        "sgt",
-        "cpl",
-        "maj",
-        "adm",
-        "cmdr",
-        "supt",
-        "insp",
-        "det",
-        "st",
-        "jr",
-        "sr",
-        "rev",
-        "hon",
-        "pres",
-        "messrs",
-        "mme",
-        "mlle",
-        "no",
-        "nos",
-        "vs",
-        "v",
-        "etc",
-        "approx",
-        "dept",
-        "est",
-        "fig",
-        "figs",
-        "vol",
-        "pp",
-        "ft",
-        "mt",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "mon",
-        "tue",
-        "tues",
-        "wed",
-        "thu",
-        "thur",
-        "thurs",
-        "fri",
-        "sat",
-        "sun",
-        "ave",
-        "blvd",
-        "rd",
-        "hwy",
-        "univ",
-        "assn",
-        "bros",
-        "cie",
-    ]
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_ABBREVIATIONS = _words(
+    "mr mrs ms dr prof gen sen rep reps gov lt col capt sgt cpl maj adm cmdr supt insp det "
+    "st jr sr rev hon pres messrs mme mlle no nos vs v etc approx dept est fig figs vol pp "
+    "ft mt jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs "
+    "fri sat sun ave blvd rd hwy univ assn bros cie "
 )
 # Company suffixes and dotted acronyms often end a sentence too: split after them only when the
 # next word looks like a sentence start.
-_SOFT_ABBREVIATIONS = frozenset(
-    ["inc", "corp", "co", "ltd", "plc", "llc", "bhd", "pty", "ag", "sa", "nv", "al"]
+_SOFT_ABBREVIATIONS = _words("inc corp co ltd plc llc bhd pty ag sa nv al")
+_SENTENCE_STARTERS = _words(
+    "the a an it its he she they we i you his her their our this that these those there here "
+    "but and or so yet if when while after before as in on at for from by with since during "
+    "however meanwhile also still then now some many most other another both all each one "
+    "two three four five mr mrs ms dr president prime shares analysts officials police "
 )
-_SENTENCE_STARTERS = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "it",
-        "its",
-        "he",
-        "she",
-        "they",
-        "we",
-        "i",
-        "you",
-        "his",
-        "her",
-        "their",
-        "our",
-        "this",
-        "that",
-        "these",
-        "those",
-        "there",
-        "here",
-        "but",
-        "and",
-        "or",
-        "so",
-        "yet",
-        "if",
-        "when",
-        "while",
-        "after",
-        "before",
-        "as",
-        "in",
-        "on",
-        "at",
-        "for",
-        "from",
-        "by",
-        "with",
-        "since",
-        "during",
-        "however",
-        "meanwhile",
-        "also",
-        "still",
-        "then",
-        "now",
-        "some",
-        "many",
-        "most",
-        "other",
-        "another",
-        "both",
-        "all",
-        "each",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "president",
-        "prime",
-        "shares",
-        "analysts",
-        "officials",
-        "police",
-    ]
-)
-STOPWORDS = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "also",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "herself",
-        "him",
-        "himself",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "me",
-        "more",
-        "most",
-        "my",
-        "myself",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "ours",
-        "out",
-        "over",
-        "own",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "theirs",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "yours",
-        "said",
-        "says",
-        "say",
-        "told",
-        "according",
-        "mr",
-        "mrs",
-        "ms",
-        "one",
-        "two",
-        "three",
-        "new",
-    ]
+STOPWORDS = _words(
+    "a about above after again against all also am an and any are as at be because been "
+    "before being below between both but by can could did do does doing down during each few "
+    "for from further had has have having he her here hers herself him himself his how i if "
+    "in into is it its itself just me more most my myself no nor not now of off on once only "
+    "or other our ours out over own same she should so some such than that the their theirs "
+    "them then there these they this those through to too under until up very was we were "
+    "what when where which while who whom why will with would you your yours said says say "
+    "told according mr mrs ms one two three new "
 )
 
 _BOUNDARY = re.compile(r"([.!?…]+)([\"'”’»)\]]*)(\s+)(?=[\"'“‘«(\[]*[A-Z0-9])")
@@ -501,36 +259,14 @@ def _token_id(tok: str) -> int:
     return v
 
 
-_NUMBER_WORDS = {
-    w: str(n)
-    for n, w in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-            "twenty",
-        ]
-    )
-} | {"nil": "0", "thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70"}
+_SMALL_NUMBERS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty"
+)
+_NUMBER_WORDS = {w: str(n) for n, w in enumerate(_SMALL_NUMBERS.split())} | {
+    "nil": "0", "thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70",
+}  # fmt: skip
 
-PRIOR_DOCS = 1000  # every word is assumed rare until the archive shows otherwise
 _IDF_FULL = math.log(PRIOR_DOCS)
 
 
@@ -542,13 +278,6 @@ def _token_weight(df: int, n_docs: int) -> float:
 # ---------------------------------------------------------------------------------------------
 # Band keys (MinHash of word 3-grams, per sentence)
 
-_M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
-_SEEDS = np.array(
-    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
-     0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x2545F4914F6CDD1D, 0x9FB21C651E98DF25],
-    dtype=np.uint64,
-)  # fmt: skip
-
 
 def _mix(x: np.ndarray) -> np.ndarray:
     # splitmix64 finaliser: a good 64-bit mix, vectorised; uint64 arithmetic wraps as intended.
@@ -559,9 +288,15 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
-def _unit_keys(unit_ids: Sequence[Sequence[int]], bands: int = BANDS) -> list[tuple[int, int]]:
-    """(key, unit) band keys of a document: ``bands`` MinHash values of the word 3-grams of
-    each unit (title or sentence) of at least MIN_KEY_TOKENS words."""
+with np.errstate(over="ignore"):
+    # Fixed seeds, one per MinHash function: keys must be the same in every run.
+    _SEEDS = _mix(np.arange(1, 65, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+
+
+def _unit_keys(unit_ids: Sequence[Sequence[int]]) -> list[tuple[int, int]]:
+    """(key, unit) band keys of a document: BANDS keys of ROWS MinHash values of the word
+    3-grams of each unit (title or sentence) of at least MIN_KEY_TOKENS words."""
+    bands = BANDS
     units = [k for k, u in enumerate(unit_ids) if len(u) >= MIN_KEY_TOKENS]
     if not units:
         return []
@@ -727,37 +462,8 @@ class _Verdict:
     cont_a: float
     cont_b: float
     matches: tuple[tuple[int, int, float], ...]  # (unit in a, unit in b, similarity)
-    soft: float = 0.0
-    shared: float = 0.0
-    lead: float = 0.0
-    rare: float = 0.0
-
-
-def _bag(doc: _Doc, skip: set[int]) -> dict[int, float]:
-    """Weighted word counts of the units not in ``skip`` (numbers count half)."""
-    out: dict[int, float] = {}
-    w = doc.tw
-    for k in range(len(doc.content)):
-        if k in skip:
-            continue
-        for t in doc.content[k]:
-            out[t] = out.get(t, 0.0) + 1.0
-        for t in doc.numeric[k]:
-            out[t] = out.get(t, 0.0) + 0.5
-    return {t: c * w.get(t, 1.0) for t, c in out.items()}
-
-
-def _soft(a: _Doc, b: _Doc, skip_a: set[int], skip_b: set[int]) -> float:
-    """How much of the smaller unmatched remainder's substance the other remainder repeats."""
-    ba, bb = _bag(a, skip_a), _bag(b, skip_b)
-    if not ba or not bb:
-        return 0.0
-    common = sum(min(v, bb[t]) for t, v in ba.items() if t in bb)
-    return common / max(min(sum(ba.values()), sum(bb.values())), 1e-9)
-
-
-RARE = 0.75  # rarity from which a word counts as a name-like, story-specific word
-NAME_RARE = 0.4  # names swapped in a template need not be rare: "Britain" → "France"
+    shared: float = 0.0  # substance both carry, in rare-word units
+    rare: float = 0.0  # agreement on rare words (see _rare_overlap)
 
 
 def _rare_overlap(a: _Doc, b: _Doc) -> float:
@@ -842,10 +548,6 @@ def _score_matrix(
         shared += credit * min(a.weights[i], b.weights[j])
     cont_a = min(1.0, got_a / a.total)
     cont_b = min(1.0, got_b / b.total)
-    lead = soft = 0.0
-    if DIAGNOSTICS and matches:
-        lead = float(sim[:3, :3].max())
-        soft = _soft(a, b, used_a, used_b)
     rare = _rare_overlap(a, b) if matches else 0.0
     lo, hi = min(cont_a, cont_b), max(cont_a, cont_b)
     score = (2 * lo + hi) / 3 * min(1.0, shared / EVIDENCE_FULL)
@@ -855,7 +557,7 @@ def _score_matrix(
     matches.sort()
     return _Verdict(
         round(score, 4), round(cont_a, 4), round(cont_b, 4), tuple(matches),
-        round(soft, 4), round(shared, 3), round(lead, 3), round(rare, 3),
+        round(shared, 3), round(rare, 3),
     )  # fmt: skip
 
 
@@ -1156,6 +858,8 @@ class StoryIndex:
         for doc in everyone:
             ids |= doc.token_ids()
         rarity = _rarities(self._store.get_df(ids), ids, self._store.count_docs())
+        if not USE_RARITY:
+            rarity = {}
         for doc in everyone:
             doc.reweight(rarity)
         pairs: list[StoredPair] = []
@@ -1208,7 +912,9 @@ class StoryIndex:
             return dict(cached)
         with self._store.lock:
             edges = self._store.pair_edges(STORE_FLOOR)
-            clusters = _cluster(edges, max(threshold, STORE_FLOOR), linkage)
+            clusters = _cluster(
+                edges, max(threshold, STORE_FLOOR), linkage, self._store.days_of, self._window
+            )
             ids = self._store.ids_of({d for c in clusters for d in c})
         out: dict[str, str] = {}
         for cluster in clusters:
@@ -1291,15 +997,20 @@ def _evidence(a: _Doc, b: _Doc, v: _Verdict) -> PairEvidence:
 
 
 def _cluster(
-    edges: Sequence[tuple[int, int, float]], threshold: float, linkage: float = LINKAGE
+    edges: Sequence[tuple[int, int, float]],
+    threshold: float,
+    linkage: float = LINKAGE,
+    days_of: Callable[[Iterable[int]], dict[int, int | None]] | None = None,
+    window: int = WINDOW_DAYS,
 ) -> list[list[int]]:
     """Groups: connected components of pairs scoring ≥ threshold, each re-clustered by
     average linkage so that one article sharing passages with two different stories (a
     roundup, a follow-up) cannot chain them into one group.
 
     Inside a component, two clusters merge only if some pair between them scores ≥ threshold
-    and their average pair score (absent pairs count 0) is ≥ ``linkage`` × threshold.
-    ``linkage`` 0 gives plain connected components (single linkage).
+    and their average pair score is ≥ ``linkage`` × threshold. Absent pairs count 0, except
+    pairs dated further apart than the window (``days_of``), which were never compared: they are
+    left out of the average. ``linkage`` 0 gives plain connected components (single linkage).
     """
     uf = _UnionFind()
     for a, b, s in edges:
@@ -1321,16 +1032,21 @@ def _cluster(
         if k is not None and where.get(b) == k:
             scores.setdefault(k, []).append((a, b, s))
     out = [g for g in groups if not 3 <= len(g) <= LINKAGE_MAX]
+    days = days_of(where) if days_of is not None else None
     for k, g in enumerate(big):
-        out.extend(_average_linkage(g, scores.get(k, []), threshold, linkage * threshold))
+        out.extend(
+            _average_linkage(g, scores.get(k, []), threshold, linkage * threshold, days, window)
+        )
     return [c for c in out if len(c) >= 2]
 
 
-LINKAGE_MAX = 400  # larger components keep single linkage (the matrix would grow too big)
-
-
 def _average_linkage(
-    nodes: list[int], pairs: list[tuple[int, int, float]], threshold: float, bar: float
+    nodes: list[int],
+    pairs: list[tuple[int, int, float]],
+    threshold: float,
+    bar: float,
+    days: dict[int, int | None] | None,
+    window: int,
 ) -> list[list[int]]:
     n = len(nodes)
     index = {v: i for i, v in enumerate(nodes)}
@@ -1340,11 +1056,16 @@ def _average_linkage(
         i, j = index[a], index[b]
         total[i, j] = total[j, i] = s
         best[i, j] = best[j, i] = s
-    sizes = np.ones(n)
+    # How many pairs between two clusters count (pairs never compared for their dates do not).
+    known = np.ones((n, n))
+    if days:
+        d = np.array([np.nan if days.get(v) is None else days[v] for v in nodes], dtype=float)
+        apart = np.abs(d[:, None] - d[None, :]) > window  # NaN compares False: undated is known
+        known[apart & (best == 0)] = 0.0
     alive = np.ones(n, dtype=bool)
     members = [[v] for v in nodes]
     while True:
-        avg = total / np.outer(sizes, sizes)
+        avg = total / np.maximum(known, 1.0)
         ok = alive[:, None] & alive[None, :] & (best >= threshold) & (avg >= bar)
         np.fill_diagonal(ok, False)
         if not ok.any():
@@ -1355,9 +1076,11 @@ def _average_linkage(
         total[:, i] += total[:, j]
         best[i, :] = np.maximum(best[i, :], best[j, :])
         best[:, i] = np.maximum(best[:, i], best[:, j])
-        total[i, i] = best[i, i] = 0.0
+        known[i, :] += known[j, :]
+        known[:, i] += known[:, j]
+        total[i, i] = best[i, i] = known[i, i] = 0.0
         total[j, :] = total[:, j] = best[j, :] = best[:, j] = 0.0
-        sizes[i] += sizes[j]
+        known[j, :] = known[:, j] = 0.0
         alive[j] = False
         members[i] += members[j]
     return [sorted(members[i]) for i in range(n) if alive[i]]

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # bump when keys or scores change meaning
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -43,6 +43,10 @@ CREATE TABLE IF NOT EXISTS pairs(
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS pairs_b ON pairs(b);
 CREATE TABLE IF NOT EXISTS vocab(tok INTEGER PRIMARY KEY, df INTEGER NOT NULL);
+"""
+_DROP = """
+DROP TABLE IF EXISTS docs; DROP TABLE IF EXISTS keys; DROP TABLE IF EXISTS pairs;
+DROP TABLE IF EXISTS vocab; DELETE FROM meta;
 """
 
 
@@ -95,10 +99,14 @@ class Store:
         self.conn.execute("PRAGMA temp_store=MEMORY")
         self.conn.executescript(_SCHEMA)
         version = self.get_meta("schema_version")
+        if version is not None and version != str(SCHEMA_VERSION):
+            # Derived data written by another version (other keys or scores): start afresh;
+            # the next update re-adds every article (index.build reconciles by id).
+            self.conn.executescript(_DROP)
+            self.conn.executescript(_SCHEMA)
+            version = None
         if version is None:
             self.set_meta("schema_version", str(SCHEMA_VERSION))
-        elif int(version) != SCHEMA_VERSION:
-            raise RuntimeError(f"stories database has schema {version}, expected {SCHEMA_VERSION}")
 
     # -- transactions and meta
 
@@ -186,6 +194,17 @@ class Store:
                 f"SELECT doc, id FROM docs WHERE doc IN ({marks})", chunk
             ):
                 out[int(doc)] = str(id_)
+        return out
+
+    def days_of(self, docs: Iterable[int]) -> dict[int, int | None]:
+        """Day numbers by internal number (None when the date is unknown)."""
+        out: dict[int, int | None] = {}
+        for chunk in _chunks(list(docs), 500):
+            marks = ",".join("?" * len(chunk))
+            for doc, day in self.conn.execute(
+                f"SELECT doc, day FROM docs WHERE doc IN ({marks})", chunk
+            ):
+                out[int(doc)] = day
         return out
 
     def delete_doc(self, doc: int, keys: Iterable[int]) -> None:

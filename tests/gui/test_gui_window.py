@@ -49,7 +49,7 @@ def test_typing_shows_results_and_facet_counts(make_window: Any, qtbot: Any) -> 
     assert page.request.query == "flood"
     ids = {h.id for h in window.results_model.hits()}
     assert ids == {"flood-abc", "flood-courier", "insurance", "budget", "election"}
-    assert window.results.currentWidget() is window.results_list
+    assert window.results.showing_list()
     assert counts(window, "source") == {"ABC News": 1, "The Courier": 2, "Reuters": 1, "": 1}
     assert counts(window, "wire") == {"AP": 2, "Reuters": 1, "": 2}
     # Empty buckets are listed like any other: no date, unknown source, unknown language.
