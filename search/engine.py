@@ -16,6 +16,7 @@ import json
 import logging
 import threading
 import time
+import weakref
 from collections import Counter, OrderedDict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
@@ -99,7 +100,9 @@ class SearchEngine:
         self.result_cache = RESULT_CACHE
         self._lock = threading.Lock()
         self._local = threading.local()
-        self._searchers: list[Any] = []
+        # Weak: a searcher lives as long as its thread's local state; a finished thread's searcher
+        # must be collectable, or every short-lived pool thread leaks one.
+        self._searchers: weakref.WeakSet[Any] = weakref.WeakSet()
         self._parsed: OrderedDict[tuple[str, date], Parsed] = OrderedDict()
         self._closed = False
         self._state = self._open(store.current_generation(self.index_dir))
@@ -121,7 +124,7 @@ class SearchEngine:
         old = loc.searcher
         loc.key, loc.searcher, loc.results = state.key, searcher, OrderedDict()
         with self._lock:
-            self._searchers.append(searcher)
+            self._searchers.add(searcher)
         if old is not None:
             self._close_searcher(old)
 
@@ -133,8 +136,7 @@ class SearchEngine:
 
     def _close_searcher(self, searcher: Any) -> None:
         with self._lock:
-            if searcher in self._searchers:
-                self._searchers.remove(searcher)
+            self._searchers.discard(searcher)
         with contextlib.suppress(Exception):
             searcher.close()
 
@@ -186,7 +188,7 @@ class SearchEngine:
         """Close every searcher (call when no search is running)."""
         self._closed = True
         with self._lock:
-            searchers, self._searchers = self._searchers, []
+            searchers, self._searchers = list(self._searchers), weakref.WeakSet()
         for s in searchers:
             with contextlib.suppress(Exception):
                 s.close()
