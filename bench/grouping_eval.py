@@ -41,6 +41,7 @@ import argparse
 import ast
 import csv
 import difflib
+import html
 import json
 import random
 import re
@@ -154,7 +155,11 @@ def load_ag_news() -> list[Art]:
             if len(row) < 3:
                 continue
             key = f"g{n}"
-            body = row[2].replace("\\", " ")
+            # What a reader would do with the feed's markup: entities decoded, tags dropped.
+            body = html.unescape(
+                row[2].replace("\\", " ").replace(" #39;", "'").replace("#39;", "'")
+            )
+            body = re.sub(r"<[^>]*>", " ", body)
             out.append(Art(key, row[1], body, None, None, key, "real", (row[0],)))
     return out
 

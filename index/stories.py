@@ -86,7 +86,8 @@ CHECK_CONFLICT = True  # a near-identical unit with one name swapped for another
 CONFLICT_FROM = 0.75  # below this a pair is a rewrite, where names may legitimately differ
 NAME_RARE = 0.4  # rarity from which a capitalised word counts as a name ("Britain" → "France")
 RECUR_DOCS = 2  # other-day articles that must share a unit for it to count as recurring
-RECUR_WEIGHT = 0.2
+STOCK_DOCS = 5  # articles sharing only this unit with a new one that make it stock text
+RECUR_WEIGHT = 0.2  # credit of a recurring or stock unit
 # Score
 USE_RARITY = True  # weigh words by rarity (off: every content word counts 1)
 PRIOR_DOCS = 1000  # every word is assumed rare until the archive shows otherwise
@@ -819,6 +820,7 @@ class StoryIndex:
             doc = new.doc
             found: set[int] = set()
             recurring: dict[int, int] = {}
+            shared_units: dict[int, set[int]] = {}  # other document → units of doc it shares
             keys = list(new.unit_keys)
             if new.text_key is not None:
                 keys.append((new.text_key, -1))
@@ -835,6 +837,9 @@ class StoryIndex:
                 anyday = unit < 0
                 elsewhere = 0
                 for other, day in itertools.chain(stored, mine):
+                    if other == doc.doc:
+                        continue
+                    shared_units.setdefault(other, set()).add(unit)
                     if anyday or self._in_window(doc.day, day):
                         found.add(other)
                     elif doc.day is not None and day is not None:
@@ -842,10 +847,17 @@ class StoryIndex:
                 if elsewhere >= RECUR_DOCS:
                     recurring[unit] = recurring.get(unit, 0) + 1
                 mine.append((doc.doc, doc.day))
-            found.discard(doc.doc)
             new.candidates = found
             # A unit recurs when at least two of its bands say so (one may be a chance collision).
             new.recurring = {u for u, n in recurring.items() if n >= 2 and u >= 0}
+            # Stock text: a unit that several articles share with this one and nothing else
+            # (a feed's boilerplate line, a standard background paragraph), dated or not.
+            lonely_units: dict[int, int] = {}
+            for units in shared_units.values():
+                if len(units) == 1:
+                    (u,) = units
+                    lonely_units[u] = lonely_units.get(u, 0) + 1
+            new.recurring |= {u for u, n in lonely_units.items() if n >= STOCK_DOCS and u >= 0}
 
     def _verify(self, prepared: Sequence[_New]) -> None:
         fresh = {new.doc.doc: new.doc for new in prepared}
@@ -1032,11 +1044,19 @@ def _cluster(
         if k is not None and where.get(b) == k:
             scores.setdefault(k, []).append((a, b, s))
     out = [g for g in groups if not 3 <= len(g) <= LINKAGE_MAX]
-    days = days_of(where) if days_of is not None else None
-    for k, g in enumerate(big):
-        out.extend(
-            _average_linkage(g, scores.get(k, []), threshold, linkage * threshold, days, window)
-        )
+    bar = linkage * threshold
+    # A component whose every pair was scored at least the bar cannot split: skip the work.
+    tight = {
+        k
+        for k, g in enumerate(big)
+        if len(scores.get(k, ())) == len(g) * (len(g) - 1) // 2
+        and min(s for _a, _b, s in scores[k]) >= bar
+    }
+    out.extend(g for k, g in enumerate(big) if k in tight)
+    loose = [k for k in range(len(big)) if k not in tight]
+    days = days_of({v for k in loose for v in big[k]}) if days_of is not None and loose else None
+    for k in loose:
+        out.extend(_average_linkage(big[k], scores.get(k, []), threshold, bar, days, window))
     return [c for c in out if len(c) >= 2]
 
 
