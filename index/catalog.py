@@ -123,14 +123,6 @@ def iter_articles(root: Path) -> Iterator[Article]:
             yield from_stored(stored)
 
 
-def get_article(root: Path, article_id: str) -> Article | None:
-    """One article by id, or None."""
-    ix = store.open_index(root)
-    with ix.searcher() as searcher:
-        stored = searcher.document(id=article_id)
-    return from_stored(stored) if stored else None
-
-
 def export_record(article: Article, with_body: bool = False) -> dict[str, Any]:
     """The export form of an article (also used by search exports)."""
     record: dict[str, Any] = {

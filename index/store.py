@@ -280,13 +280,6 @@ class Manifest:
         rows = self.db.execute("SELECT path, size, mtime_ns FROM files")
         return {p: (s, m) for p, s, m in rows}
 
-    def providers(self, article_id: str) -> list[tuple[str, int | None, bool]]:
-        """Every (path, record, indexed) that provided an article id."""
-        rows = self.db.execute(
-            "SELECT path, record, indexed FROM articles WHERE id=?", (article_id,)
-        )
-        return [(p, r, bool(i)) for p, r, i in rows]
-
     def ids_of(self, paths: list[str]) -> set[str]:
         """Article ids provided by any of the paths."""
         out: set[str] = set()
@@ -338,14 +331,6 @@ class Manifest:
         self.db.executemany(
             "INSERT OR REPLACE INTO articles VALUES (?,?,?,?)",
             [(i, path, r if r is not None else -1, int(x)) for i, r, x in articles],
-        )
-
-    def set_indexed(self, article_id: str, path: str, record: int | None) -> None:
-        """Mark which provider's copy of an id is the indexed one."""
-        self.db.execute("UPDATE articles SET indexed=0 WHERE id=?", (article_id,))
-        self.db.execute(
-            "UPDATE articles SET indexed=1 WHERE id=? AND path=? AND record=?",
-            (article_id, path, record if record is not None else -1),
         )
 
     def commit(self) -> None:
