@@ -23,16 +23,14 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, _lenfield
 from whoosh.index import LockError
-from whoosh.util.numeric import byte_to_length
-from whoosh.writing import SegmentWriter
 
 from index import store
 from index.extract import ExtractOptions, extract
 from index.model import Article, Progress, RawDocument, ReadError, Skip, Summary
 from index.readers import FieldMapping, discover, read_file
 from index.schema import from_stored, to_document
+from index.segment import BulkSegmentWriter, FastSegmentWriter, postings_budget
 from index.stories import StoryIndex, StoryInput
 
 # Multi-record files larger than this are split into one shard per worker.
@@ -55,7 +53,7 @@ class BuildOptions:
     extract: ExtractOptions = field(default_factory=ExtractOptions)
     workers: int | None = None  # None: one per core when the input is large enough; 0: in-process
     max_bytes: int = 64 * 1024 * 1024
-    limitmb: int = 64  # Whoosh's in-memory posting pool per worker (RSS is ~3x this)
+    limitmb: int = 128  # postings a worker buffers before it writes a segment (estimated MB)
 
 
 @dataclass(frozen=True)
@@ -77,84 +75,42 @@ class UnitReport:
     worker: int = 0  # which worker's segment holds the articles
     kind: str = ""
     records: int = 0
-    # (article id, record, local docnum in the worker's segment, label)
-    articles: list[tuple[str, int | None, int, str]] = field(default_factory=list)
+    # (article id, record, segment number in the worker, docnum in that segment, label)
+    articles: list[tuple[str, int | None, int, int, str]] = field(default_factory=list)
     skips: list[Skip] = field(default_factory=list)
 
 
-class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
-    """A SegmentWriter whose commit reads field lengths from memory, not once per posting from disk.
-
-    Whoosh's ``add_postings`` asks the on-disk length column for every posting (a seek and a read
-    each); on Reuters that was ~30% of commit time. Loading each length column once is equivalent.
-    Posting blocks are written uncompressed: most hold one or two postings, where zlib costs time
-    and saves nothing; readers handle either form.
-    """
-
-    def __init__(self, ix: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("codec", W3Codec(compression=0))
-        # Whoosh copies each file of a compound segment into memory when a searcher opens it
-        # (BytesIO over the mmap): ~600 MB per searcher at 100k articles. Plain files are read
-        # through the OS cache instead.
-        kwargs.setdefault("compound", False)
-        super().__init__(ix, **kwargs)
-
-    def _flush_segment(self) -> None:
-        self.perdocwriter.close()
-        pdr = self.per_document_reader() if self.codec.length_stats else None
-        lengths = _CachedLengths(pdr) if pdr is not None else None
-        try:
-            self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
-            self.fieldwriter.close()
-        finally:
-            if pdr is not None:
-                pdr.close()
-
-    def commit_with(self, extra_segments: Sequence[Any]) -> None:
-        """Commit this writer's changes plus segments written by worker processes, in one TOC."""
-        self._check_state()
-        final = self._merge_segments(None, False, True)
-        if self._added:
-            final.append(self._finalize_segment())
-        else:
-            self._close_segment()
-        final.extend(extra_segments)
-        self._commit_toc(final)
-        self._finish()
-
-
-_LENGTH_TABLE = [byte_to_length(b) for b in range(256)]
-
-
-class _CachedLengths:
-    def __init__(self, pdr: Any) -> None:
-        self._pdr = pdr
-        self._columns: dict[str, Any] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        col = self._columns.get(fieldname)
-        if col is None:
-            reader = self._pdr._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            col = self._columns[fieldname] = reader.load() if reader is not None else ()
-        if docnum >= len(col):
-            return default
-        return _LENGTH_TABLE[col[docnum]]
-
-
 class UnitIndexer:
-    """Reads, extracts and indexes units into one new segment of the index at ``gen``."""
+    """Reads, extracts and indexes units into new segments of the index at ``gen``.
+
+    A segment is written whenever the buffered postings reach the memory budget, so a worker
+    ends with one segment per ``limitmb`` of postings (usually one).
+    """
 
     def __init__(self, gen: str, options: BuildOptions) -> None:
         self.options = options
         self.ix = store.open_generation(Path(gen))
-        self.writer: FastSegmentWriter | None = None
+        self.writer: BulkSegmentWriter | None = None
+        self.segments: list[Any] = []
         self.docnum = 0
+        self.budget = postings_budget(options.limitmb)
 
-    def _writer(self) -> FastSegmentWriter:
+    def _writer(self) -> BulkSegmentWriter:
         if self.writer is None:
             # _lk=False: the parent holds the index lock for the whole operation.
-            self.writer = FastSegmentWriter(self.ix, _lk=False, limitmb=self.options.limitmb)
+            self.writer = BulkSegmentWriter(self.ix, _lk=False)
+            self.docnum = 0
         return self.writer
+
+    def _seal(self) -> None:
+        writer = self.writer
+        if writer is None:
+            return
+        self.writer = None
+        if writer._added:
+            self.segments.append(writer._finalize_segment())
+        else:
+            writer.cancel()
 
     def index_unit(self, unit: Unit) -> UnitReport:
         """Index one unit; bad input becomes skips, never an exception."""
@@ -180,28 +136,31 @@ class UnitIndexer:
                 if not article.body.strip() and not article.title.strip():
                     report.skips.append(Skip(item.provenance.label(), "no text after cleaning"))
                     continue
-                self._writer().add_document(**to_document(article))
+                writer = self._writer()
+                writer.add_document(**to_document(article))
                 report.articles.append(
-                    (article.id, item.provenance.record, self.docnum, item.provenance.label())
+                    (
+                        article.id,
+                        item.provenance.record,
+                        len(self.segments),
+                        self.docnum,
+                        item.provenance.label(),
+                    )
                 )
                 self.docnum += 1
+                if writer.posting_count >= self.budget:
+                    self._seal()
         except Exception as exc:  # a reader bug must not stop the import either
             report.skips.append(Skip(unit.path, f"could not read: {exc!r}"))
         return report
 
-    def finish(self) -> Any | None:
-        """Write the segment; returns it (picklable) or None when nothing was added."""
-        if self.writer is None:
-            return None
-        if not self.writer._added:
-            self.writer.cancel()
-            return None
-        segment = self.writer._finalize_segment()
-        self.writer = None
-        return segment
+    def finish(self) -> list[Any]:
+        """Write the last segment; returns every segment written (picklable)."""
+        self._seal()
+        return self.segments
 
     def cancel(self) -> None:
-        """Discard the segment being written."""
+        """Discard the segment being written (the caller removes the build directory)."""
         if self.writer is not None:
             with contextlib.suppress(Exception):
                 self.writer.cancel()
@@ -308,8 +267,11 @@ def _run_units(
     options: BuildOptions,
     workers: int,
     cancel: threading.Event,
-) -> Iterator[UnitReport | dict[int, Any]]:
-    """Index units in-process or in worker processes; yields reports, then {worker: segment}."""
+) -> Iterator[UnitReport | dict[tuple[int, int], Any]]:
+    """Index units in-process or in worker processes; yields reports, then the segments.
+
+    Segments come as ``{(worker, number): segment}``, matching the reports' articles.
+    """
     if workers == 0:
         indexer = UnitIndexer(str(gen), options)
         for unit in units:
@@ -317,8 +279,7 @@ def _run_units(
                 indexer.cancel()
                 return
             yield indexer.index_unit(unit)
-        seg = indexer.finish()
-        yield {0: seg} if seg is not None else {}
+        yield {(0, i): seg for i, seg in enumerate(indexer.finish())}
         return
 
     # spawn, not fork: the caller may be a GUI process with threads of its own.
@@ -336,7 +297,7 @@ def _run_units(
             tasks.put(unit)
         for _ in procs:
             tasks.put(None)
-        segments: dict[int, Any] = {}
+        segments: dict[tuple[int, int], Any] = {}
         finished = 0
         while finished < len(procs):
             if cancel.is_set():
@@ -351,8 +312,8 @@ def _run_units(
                 yield payload
             else:
                 finished += 1
-                if payload is not None:
-                    segments[worker] = payload
+                for i, seg in enumerate(payload):
+                    segments[(worker, i)] = seg
         yield segments
     finally:
         for p in procs:
@@ -410,7 +371,7 @@ def _index_into(
     """Run the units, dedupe, record the manifest and commit. Stops early when cancelled."""
     workers = _choose_workers(options, units)
     reports: list[UnitReport] = []
-    segments: dict[int, Any] = {}
+    segments: dict[tuple[int, int], Any] = {}
     for item in _run_units(gen, units, options, workers, cancel):
         if isinstance(item, dict):
             segments = item
@@ -432,7 +393,7 @@ def _index_into(
         unit = report.unit
         entry = per_file.setdefault(unit.path, (unit, report.kind, [], 0))
         rows = entry[2]
-        for article_id, record, docnum, label in report.articles:
+        for article_id, record, seg, docnum, label in report.articles:
             keep = article_id not in seen and article_id not in existing_ids
             if keep:
                 seen[article_id] = label
@@ -440,7 +401,7 @@ def _index_into(
             else:
                 first = seen.get(article_id, "an article already in the index")
                 tally.duplicates.append(Skip(label, f"exact duplicate of {first}"))
-                segments[report.worker].delete_document(docnum)
+                segments[(report.worker, seg)].delete_document(docnum)
             rows.append((article_id, record, keep))
         per_file[unit.path] = (
             entry[0],
@@ -451,7 +412,7 @@ def _index_into(
 
     yield tally.progress("commit", "writing the index")
     try:
-        ix_writer.commit_with([segments[w] for w in sorted(segments)])
+        ix_writer.commit_with([segments[k] for k in sorted(segments)])
     except Exception:
         with contextlib.suppress(Exception):
             ix_writer.cancel()  # else Whoosh's lock stays held (TECH-NOTES)

@@ -301,3 +301,29 @@ def test_broken_archive_config_is_reported(archive: Path, tmp_path: Path) -> Non
     _, summary = run(rebuild([archive], tmp_path / "idx", BuildOptions(workers=0)))
     assert summary.indexed == 3
     assert any(".copydesk.json" in s.label and "ignored" in s.reason for s in summary.skipped)
+
+
+def test_small_memory_budget_writes_several_segments_with_the_same_content(
+    tmp_path: Path,
+) -> None:
+    archive = tmp_path / "demo"
+    import shutil
+
+    shutil.copytree(REPO / "resources" / "demo", archive)
+    texts = sorted(archive.rglob("*.txt"))
+    (archive / "zz-copy.txt").write_bytes(texts[0].read_bytes())  # read last: a duplicate
+    _, small = run(rebuild([archive], tmp_path / "small", BuildOptions(workers=0, limitmb=0)))
+    _, big = run(rebuild([archive], tmp_path / "big", BuildOptions(workers=0)))
+    small_ix = store.open_generation(store.current_generation(tmp_path / "small"))
+    big_ix = store.open_generation(store.current_generation(tmp_path / "big"))
+    assert len(small_ix._segments()) > 1
+    assert len(big_ix._segments()) == 1
+    assert small.indexed == big.indexed == small.total_articles
+    assert len(small.duplicates) == len(big.duplicates) == 1
+    assert sorted(a.id for a in iter_articles(tmp_path / "small")) == sorted(
+        a.id for a in iter_articles(tmp_path / "big")
+    )
+    with small_ix.searcher() as s1, big_ix.searcher() as s2:
+        for word in ("missile", "flood", "the", "reuters"):
+            for field in ("body", "title", "wire"):
+                assert s1.doc_frequency(field, word) == s2.doc_frequency(field, word), word
