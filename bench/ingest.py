@@ -101,7 +101,9 @@ def pipeline(paths: list[Path], where: Path, **opts: object) -> dict[str, object
     with PeakRSS() as mem:
         start = time.perf_counter()
         last = None
+        stage_start: dict[str, float] = {}
         for step in rebuild(paths, where, options):
+            stage_start.setdefault(step.stage, time.perf_counter() - start)
             last = step
         elapsed = time.perf_counter() - start
     assert last is not None and last.summary is not None
@@ -117,7 +119,17 @@ def pipeline(paths: list[Path], where: Path, **opts: object) -> dict[str, object
         "articles_per_s": round(s.articles / elapsed, 1),
         "peak_rss_mb": round(mem.peak / 1e6, 1),
         "index_mb": round(s.index_bytes / 1e6, 1),
+        "stages": _stage_seconds(stage_start, elapsed),
     }
+
+
+def _stage_seconds(starts: dict[str, float], end: float) -> dict[str, float]:
+    """Seconds spent in each stage, from the first progress report of each."""
+    ordered = sorted(starts.items(), key=lambda kv: kv[1])
+    out = {}
+    for (name, t0), (_next, t1) in zip(ordered, [*ordered[1:], ("end", end)], strict=True):
+        out[name] = round(t1 - t0, 2)
+    return out
 
 
 def _row(name: str, r: dict[str, object]) -> str:
@@ -195,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
             r = run()
             results[name] = r
             print(_row(name, r), flush=True)
+            print(f"    stages (s): {r['stages']}", file=sys.stderr, flush=True)
         first = results["Reuters SGML (22 files)"]
         ratio = float(first["articles_per_s"]) / bare  # type: ignore[arg-type]
         print(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import zlib
 from array import array
+from hashlib import md5
 from itertools import pairwise
 from pickle import dumps
 from typing import Any
@@ -28,6 +29,8 @@ from whoosh.codec.whoosh3 import (
     _lenfield,
 )
 from whoosh.fields import UnknownFieldError
+from whoosh.filedb.filetables import _lengths as _KV_LENGTHS
+from whoosh.filedb.filetables import md5_hash
 from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
@@ -278,7 +281,10 @@ class _TermWriter:
         self.postfile = fw._postfile
         self.base = self.postfile.tell()
         self.buf = bytearray()
-        self.add_term = fw._tindex.add
+        self.tindex = fw._tindex
+        if self.tindex.hashfn is not md5_hash:
+            raise ValueError("the term table must use Whoosh's default (MD5) hash")
+        self.rows: list[tuple[bytes, bytes]] = []
         self.prefix = pack_ushort(fw._fieldid)
         self.mode = mode
         self.boost = field.format.field_boost
@@ -376,15 +382,41 @@ class _TermWriter:
         )
         length = self.base + len(buf) - start_offset
         btext = key.encode("utf-8") if isinstance(key, str) else key
-        self.add_term(self.prefix + btext, stats + pack_long(start_offset) + pack_int(length))
+        self.rows.append((self.prefix + btext, stats + pack_long(start_offset) + pack_int(length)))
         if len(buf) > 1 << 20:
             self.flush()
 
     def flush(self) -> None:
-        """Write the buffered postings to the file."""
+        """Write the buffered postings and term rows to their files."""
         self.postfile.write(bytes(self.buf))
         self.base += len(self.buf)
         self.buf = bytearray()
+        if self.rows:
+            _add_rows(self.tindex, self.rows)
+            self.rows = []
+
+
+def _add_rows(tindex: Any, rows: list[tuple[bytes, bytes]]) -> None:
+    """``OrderedHashWriter.add`` for a batch of increasing keys: same bytes, one write."""
+    if rows[0][0] <= tindex.lastkey:
+        raise ValueError(f"Keys must increase: {tindex.lastkey!r}..{rows[0][0]!r}")
+    dbfile = tindex.dbfile
+    start = dbfile.tell()
+    buf = bytearray()
+    index_append = tindex.index.append
+    buckets = tindex.buckets
+    pack_lengths = _KV_LENGTHS.pack
+    for key, value in rows:
+        pos = start + len(buf)
+        index_append(pos)
+        buf += pack_lengths(len(key), len(value))
+        buf += key
+        buf += value
+        # md5_hash: the low 32 bits of the digest read as a big-endian number.
+        h = int.from_bytes(md5(key, usedforsecurity=False).digest()[-4:], "big")
+        buckets[h & 255].append((h, pos))
+    dbfile.write(bytes(buf))
+    tindex.lastkey = rows[-1][0]
 
 
 _MAGIC = WHOOSH3_HEADER_MAGIC
