@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import multiprocessing as mp
 import os
@@ -340,6 +341,83 @@ def ensure_index(corpus: str, rebuild: bool = False) -> Path:
         print(f"building the {corpus} index under {root} …", flush=True)
         secs = build_index(corpus, root)
         print(f"  built in {secs:.0f} s", flush=True)
+    return root
+
+
+def _jsonl_record(a: Article) -> str:
+    when = a.date.value
+    if when is None:
+        date_text = None
+    elif a.date.precision == "year":
+        date_text = f"{when:%Y}"
+    elif a.date.precision == "month":
+        date_text = f"{when:%Y-%m}"
+    elif a.date.precision == "day":
+        date_text = f"{when:%Y-%m-%d}"
+    else:
+        date_text = when.isoformat()
+    record = {
+        "id": a.id,
+        "title": a.title,
+        "body": a.body,
+        "source": a.source,
+        "wires": list(a.wires),
+        "date": date_text,
+        "language": a.language,
+    }
+    return json.dumps({k: v for k, v in record.items() if v})
+
+
+def write_jsonl(size: int, folder: Path, per_file: int = 2500) -> None:
+    """The synthesised corpus as JSON Lines files of ``per_file`` records (the pipeline's input)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    articles = synth_articles(size)
+    part = 0
+    while chunk := list(itertools.islice(articles, per_file)):
+        with open(folder / f"part-{part:04d}.jsonl", "w", encoding="utf-8") as out:
+            out.writelines(_jsonl_record(a) + "\n" for a in chunk)
+        part += 1
+
+
+def ensure_pipeline_index(size: int, rebuild: bool = False) -> Path:
+    """The synthesised corpus indexed by Copydesk's own pipeline (``index.build.rebuild``), cached.
+
+    Unlike :func:`ensure_index` (segments written directly, to time search alone), this goes
+    through reading, cleaning, dates, de-duplication and story grouping, so the index has the
+    app's real on-disk layout (plain-file segments, story tables). Input JSONL and index are kept
+    under ``bench/out/``.
+    """
+    from index.build import rebuild as build_rebuild
+
+    root = OUT / f"pipeline-index-{size}"
+    source = OUT / f"pipeline-jsonl-{size}"
+    if not rebuild and store.is_index_dir(root):
+        return root
+    written = OUT / f"pipeline-jsonl-{size}.done"  # beside the input: inside, it would be read
+    if not written.exists():
+        shutil.rmtree(source, ignore_errors=True)
+        print(f"writing {size:,} synthetic articles as JSON Lines under {source} …", flush=True)
+        write_jsonl(size, source)
+        written.write_text("ok\n")
+    if root.exists():
+        shutil.rmtree(root)
+    print(f"indexing them with index.build.rebuild into {root} …", flush=True)
+    t0 = time.perf_counter()
+    last = None
+    shown = (None, 0.0)
+    for progress in build_rebuild([source], root):
+        last = progress
+        now = time.perf_counter() - t0
+        if progress.stage != shown[0] or now - shown[1] > 30:
+            shown = (progress.stage, now)
+            print(
+                f"  {now:6.0f} s  {progress.stage}: {progress.files_done}/{progress.files_total} "
+                f"{progress.articles:,} articles {progress.message}",
+                flush=True,
+            )
+    summary = getattr(last, "summary", None)
+    total = getattr(summary, "total_articles", "?")
+    print(f"  built in {time.perf_counter() - t0:.0f} s: {total} articles", flush=True)
     return root
 
 

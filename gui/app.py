@@ -44,6 +44,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--today", type=date.fromisoformat, metavar="YYYY-MM-DD", help="pin relative dates"
     )
     parser.add_argument("--size", default=None, help="screenshot window size, e.g. 1600x1000")
+    parser.add_argument(
+        "--engine",
+        choices=("process", "thread"),
+        default="process",
+        help="where searches run: a child process (default; keeps the window responsive) "
+        "or threads of the app's own process (for debugging)",
+    )
     return parser.parse_args(list(argv) if argv is not None else None)
 
 
@@ -132,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         index_dir = args.index or settings.index_dir() or store.default_index_dir()
 
-    window = MainWindow(index_dir, settings=settings, today=args.today)
+    window = MainWindow(index_dir, settings=settings, today=args.today, engine_mode=args.engine)
     restore_gc = tune_gc(window)
     driver = None
     if args.screenshot is not None:

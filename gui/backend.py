@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib
 import threading
 from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -75,6 +77,59 @@ class BackendUnavailableError(RuntimeError):
     """A piece the GUI needs is not installed or failed to import."""
 
 
+class StaleCallError(RuntimeError):
+    """The call was not run: a newer call of the same kind had been asked for meanwhile."""
+
+
+class RemoteError(RuntimeError):
+    """A call failed with an unexpected error in the search process (logged with its traceback)."""
+
+
+@dataclass(frozen=True)
+class CallTag:
+    """On whose behalf a worker calls the backend: the kind of call and its request id.
+
+    With ``latest_only``, the search process may skip the call when a newer one of the same
+    channel is already waiting (its answer would be dropped anyway).
+    """
+
+    channel: str
+    seq: int
+    latest_only: bool = False
+
+
+# Set by the workers around each call (see gui.workers); read by backends that care (the
+# search-process backend). A ContextVar because the tag belongs to the pool thread's current call.
+CURRENT_CALL: ContextVar[CallTag | None] = ContextVar("copydesk_current_call", default=None)
+
+
+class AppBackend(Protocol):
+    """What the window and its workers use: one index's engine and story service."""
+
+    index_dir: Path
+    today: date | None
+
+    def engine(self) -> SearchBackend:
+        """The search engine (call from a worker thread)."""
+        ...
+
+    def stories(self) -> StoryBackend:
+        """The story service (call from a worker thread)."""
+        ...
+
+    def default_threshold(self) -> float | None:
+        """The index's default story threshold."""
+        ...
+
+    def refresh(self) -> bool:
+        """After a rebuild or update: see the new generation."""
+        ...
+
+    def close(self) -> None:
+        """Close whatever was opened."""
+        ...
+
+
 def _load(module: str, name: str) -> type:
     try:
         mod = importlib.import_module(module)
@@ -109,7 +164,7 @@ def missing_piece(module: str) -> str | None:
 
 
 class Backend:
-    """The engine and story service for one index, created lazily and safely from any thread."""
+    """The engine and story service for one index, in this process (threads), opened lazily."""
 
     def __init__(
         self,

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
-from gui.backend import Backend
+from gui.backend import AppBackend
 from gui.workers import SearchWorker, WorkerSignals, next_request_id
 from search.model import SearchPage, SearchRequest
 
@@ -28,7 +28,7 @@ class SearchController(QObject):
     busyChanged = Signal(bool)
 
     def __init__(
-        self, backend: Backend | None, pool: QThreadPool, parent: QObject | None = None
+        self, backend: AppBackend | None, pool: QThreadPool, parent: QObject | None = None
     ) -> None:
         super().__init__(parent)
         self.backend = backend
@@ -49,7 +49,7 @@ class SearchController(QObject):
         """True while the newest search has not answered."""
         return self._busy
 
-    def set_backend(self, backend: Backend | None) -> None:
+    def set_backend(self, backend: AppBackend | None) -> None:
         """Search another index (None: none)."""
         self.backend = backend
         self.page = None
@@ -70,7 +70,10 @@ class SearchController(QObject):
         # The next page of the search on screen, even if a newer one is on its way.
         request = replace(self.page.request, page=page_no, request_id=next_request_id())
         self._more_id = request.request_id
-        self.pool.start(SearchWorker(self.backend, request, self._signals))
+        # Pages are appended in order: never skipped as stale.
+        self.pool.start(
+            SearchWorker(self.backend, request, self._signals, channel="page", latest_only=False)
+        )
         return request.request_id
 
     def _submit(self, request: SearchRequest) -> int:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from PySide6.QtCore import QEvent, QModelIndex, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import (
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from gui import theme
 from gui.backend import (
+    AppBackend,
     Backend,
     EngineFactory,
     StoryFactory,
@@ -43,6 +45,7 @@ from gui.backend import (
     default_story_factory,
 )
 from gui.controllers import SearchController
+from gui.engine_process import EngineProcess, ProcessBackend
 from gui.export import format_for, hit_citation, write_story_report
 from gui.facet_view import FacetSidebar
 from gui.help_dialog import ShortcutsDialog
@@ -68,6 +71,7 @@ SORTS = (
     ("republished", "Most republished"),
 )
 DEFAULT_THRESHOLD = 0.5
+EngineMode = Literal["process", "thread"]
 THRESHOLD_DEBOUNCE_MS = 250
 TAB_ARTICLE, TAB_STORY, TAB_COMPARE = 0, 1, 2
 
@@ -82,6 +86,7 @@ class MainWindow(QMainWindow):
     exportFailed = Signal(str)
     indexingEnded = Signal(str)  # "done", "cancelled" or "failed"
     indexOpened = Signal()
+    engineRestarted = Signal(str)  # why: the search process died (and was started again)
 
     def __init__(
         self,
@@ -92,6 +97,7 @@ class MainWindow(QMainWindow):
         engine_factory: EngineFactory = default_engine_factory,
         story_factory: StoryFactory = default_story_factory,
         demo_dir: Path = theme.DEMO_DIR,
+        engine_mode: EngineMode | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -101,7 +107,21 @@ class MainWindow(QMainWindow):
         self.engine_factory = engine_factory
         self.story_factory = story_factory
         self.demo_dir = demo_dir
-        self.backend: Backend | None = None
+        self.backend: AppBackend | None = None
+        # "process": the engine and stories run in a child process, so searching never takes
+        # the window's GIL (the default). "thread": in this process, on pool threads (engines
+        # injected through the factories, e.g. tests' fakes, can only run here).
+        if engine_mode is None:
+            default = (engine_factory, story_factory) == (
+                default_engine_factory,
+                default_story_factory,
+            )
+            engine_mode = "process" if default else "thread"
+        self.engine_mode: EngineMode = engine_mode
+        self.engine_process: EngineProcess | None = None
+        if engine_mode == "process":
+            self.engine_process = EngineProcess(on_event=self._engine_event)
+            self.engine_process.start()  # its ~1 s of imports now, not on the first keystroke
         self.job: IndexJob | None = None
         self.progress_dialog: IndexProgressDialog | None = None
         self._theme_key = ""
@@ -126,11 +146,11 @@ class MainWindow(QMainWindow):
         self.story_pool.setMaxThreadCount(1)
 
         self.search = SearchController(None, self.search_pool, self)
-        self.article_call = LatestCall(self.task_pool, self)
-        self.complete_call = LatestCall(self.task_pool, self)
+        self.article_call = LatestCall(self.task_pool, self, channel="article")
+        self.complete_call = LatestCall(self.task_pool, self, channel="complete")
         self.refresh_call = LatestCall(self.task_pool, self)
-        self.story_call = LatestCall(self.story_pool, self)
-        self.diff_call = LatestCall(self.story_pool, self)
+        self.story_call = LatestCall(self.story_pool, self, channel="story")
+        self.diff_call = LatestCall(self.story_pool, self, channel="diff")
         self.threshold_call = LatestCall(self.story_pool, self)
         self.export_signals = WorkerSignals(self)
 
@@ -378,6 +398,7 @@ class MainWindow(QMainWindow):
         self.diff_view.diffRequested.connect(self.compare)
 
         self.refresh_call.ready.connect(lambda _changed: self._after_index_change())
+        self.engineRestarted.connect(self._on_engine_restarted)
         self.refresh_call.error.connect(self._on_search_failed)
         self.export_signals.done.connect(self._on_export_done)
         self.export_signals.failed.connect(self._on_export_failed)
@@ -519,21 +540,36 @@ class MainWindow(QMainWindow):
 
     def open_index(self) -> None:
         """Search the index at ``index_dir`` (engine opened lazily off the GUI thread)."""
-        if self.backend is not None:
-            old = self.backend
-            self.task_pool.start(lambda: old.close())
-        self.backend = Backend(
-            self.index_dir,
-            today=self.today,
-            engine_factory=self.engine_factory,
-            story_factory=self.story_factory,
-        )
+        self._close_backend()
+        if self.engine_process is not None:
+            self.backend = ProcessBackend(self.engine_process, self.index_dir, today=self.today)
+        else:
+            self.backend = Backend(
+                self.index_dir,
+                today=self.today,
+                engine_factory=self.engine_factory,
+                story_factory=self.story_factory,
+            )
         self.search.set_backend(self.backend)
         self.status_label.setText(f"Index: {self.index_dir}")
         backend = self.backend
         self.threshold_call.submit(backend.default_threshold)
         self.indexOpened.emit()
         self.run_query(self.query_bar.text(), submitted=True, remember=False)
+
+    def _close_backend(self) -> None:
+        """Forget the open index; close it off the GUI thread (closing may wait for a search)."""
+        old, self.backend = self.backend, None
+        if old is not None:
+            self.task_pool.start(lambda: old.close())
+
+    def _engine_event(self, message: str) -> None:
+        # Called on the search process's reader thread: hand over to the GUI thread.
+        with contextlib.suppress(RuntimeError):  # the window is already gone
+            self.engineRestarted.emit(message)
+
+    def _on_engine_restarted(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10000)
 
     def _after_index_change(self) -> None:
         self.story_view.show_message("The index changed; open a story again.")
@@ -926,7 +962,7 @@ class MainWindow(QMainWindow):
         if new_dir != self.index_dir:
             self.index_dir = new_dir
             self.settings.set_index_dir(new_dir)
-            self.backend = None
+            self._close_backend()
             self.search.set_backend(None)
         if dialog.action in ("update", "rebuild"):
             self.index_paths(dialog.action)  # type: ignore[arg-type]
@@ -1018,6 +1054,9 @@ class MainWindow(QMainWindow):
             self.job.shutdown()
         if self._export is not None:
             self._export.cancelled = True
+        if self.engine_process is not None:
+            # First: calls waiting on the child fail at once, so the pools can finish.
+            self.engine_process.close()
         for pool in (self.search_pool, self.task_pool, self.story_pool):
             pool.waitForDone()
         if self.backend is not None:

@@ -17,7 +17,14 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from gui.backend import Backend, BackendUnavailableError
+from gui.backend import (
+    CURRENT_CALL,
+    AppBackend,
+    BackendUnavailableError,
+    CallTag,
+    RemoteError,
+    StaleCallError,
+)
 from gui.export import ExportFormat, HitWriter
 from index.store import CopydeskIndexError
 from search.model import SearchRequest
@@ -33,12 +40,16 @@ def next_request_id() -> int:
 
 def describe(exc: BaseException) -> str:
     """A one-line message for an error raised in a worker (logged with its traceback if a bug)."""
-    # Missing pieces and index states (no index, old schema, busy) are messages, not bugs.
-    expected = isinstance(exc, BackendUnavailableError | CopydeskIndexError)
-    if not expected:
+    # Missing pieces, index states (no index, old schema, busy) and skipped stale calls are
+    # messages, not bugs.
+    expected = isinstance(exc, BackendUnavailableError | CopydeskIndexError | StaleCallError)
+    remote = isinstance(exc, RemoteError)  # logged with the search process's traceback already
+    if not expected and not remote:
         log.error("background task failed", exc_info=exc)
     text = str(exc) or type(exc).__name__
-    return text if expected or type(exc).__name__ in text else f"{text} ({type(exc).__name__})"
+    if expected or remote or type(exc).__name__ in text:
+        return text
+    return f"{text} ({type(exc).__name__})"
 
 
 def _emit(signal: Any, *args: Any) -> None:
@@ -56,44 +67,76 @@ class WorkerSignals(QObject):
 
 
 class SearchWorker(QRunnable):
-    """Runs one ``engine.search`` and reports the page under the request's id."""
+    """Runs one ``engine.search`` and reports the page under the request's id.
 
-    def __init__(self, backend: Backend, request: SearchRequest, signals: WorkerSignals) -> None:
+    ``latest_only``: the search process may skip it when a newer search of the same channel
+    waits (the answer is then a failure the controller ignores as stale).
+    """
+
+    def __init__(
+        self,
+        backend: AppBackend,
+        request: SearchRequest,
+        signals: WorkerSignals,
+        channel: str = "search",
+        latest_only: bool = True,
+    ) -> None:
         super().__init__()
         self.backend = backend
         self.request = request
         self.signals = signals
+        self.tag = CallTag(channel, request.request_id, latest_only)
 
     def run(self) -> None:
         """Search (in a pool thread)."""
         rid = self.request.request_id
+        token = CURRENT_CALL.set(self.tag)
         try:
             page = self.backend.engine().search(self.request)
         except Exception as exc:  # report, never kill the pool thread
             _emit(self.signals.failed, rid, describe(exc))
             return
+        finally:
+            CURRENT_CALL.reset(token)
         _emit(self.signals.done, rid, page)
 
 
 class CallWorker(QRunnable):
-    """Runs any callable and reports its return value under a request id."""
+    """Runs any callable and reports its return value under a request id.
+
+    ``wanted`` (when given) is asked first: a call nobody waits for any more is skipped, which
+    keeps a burst of calls (arrow keys over the results) from queueing behind each other.
+    """
 
     def __init__(
-        self, request_id: int, fn: Callable[..., Any], args: tuple[Any, ...], signals: WorkerSignals
+        self,
+        request_id: int,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        signals: WorkerSignals,
+        tag: CallTag | None = None,
+        wanted: Callable[[int], bool] | None = None,
     ) -> None:
         super().__init__()
         self.request_id = request_id
         self.fn = fn
         self.args = args
         self.signals = signals
+        self.tag = tag or CallTag("call", request_id)
+        self.wanted = wanted
 
     def run(self) -> None:
         """Call (in a pool thread)."""
+        if self.wanted is not None and not self.wanted(self.request_id):
+            return  # superseded before it started: its answer would be dropped
+        token = CURRENT_CALL.set(self.tag)
         try:
             result = self.fn(*self.args)
         except Exception as exc:
             _emit(self.signals.failed, self.request_id, describe(exc))
             return
+        finally:
+            CURRENT_CALL.reset(token)
         _emit(self.signals.done, self.request_id, result)
 
 
@@ -104,7 +147,7 @@ class ExportWorker(QRunnable):
 
     def __init__(
         self,
-        backend: Backend,
+        backend: AppBackend,
         request: SearchRequest,
         path: Path,
         fmt: ExportFormat,
@@ -123,11 +166,14 @@ class ExportWorker(QRunnable):
 
     def run(self) -> None:
         """Export (in a pool thread); the result is the number of rows written."""
+        token = CURRENT_CALL.set(CallTag("export", self.request_id))  # every page is needed
         try:
             rows = self._export()
         except Exception as exc:
             _emit(self.signals.failed, self.request_id, describe(exc))
             return
+        finally:
+            CURRENT_CALL.reset(token)
         _emit(self.signals.done, self.request_id, rows)
 
     def _export(self) -> int:
@@ -152,27 +198,58 @@ class ExportWorker(QRunnable):
         return writer.rows
 
 
+class _Newest:
+    """The newest request id of a LatestCall, readable from pool threads (a plain object)."""
+
+    def __init__(self) -> None:
+        self.rid = 0
+
+    def wanted(self, rid: int) -> bool:
+        return rid == self.rid
+
+
 class LatestCall(QObject):
-    """Runs calls of one kind in a pool and emits only the newest one's result."""
+    """Runs calls of one kind in a pool and emits only the newest one's result.
+
+    With a ``channel`` name, older calls still queued are skipped, here and in the search
+    process; without one, every call runs (its answer is still dropped unless newest).
+    """
 
     ready = Signal(object)
     error = Signal(str)
 
-    def __init__(self, pool: QThreadPool, parent: QObject | None = None) -> None:
+    def __init__(
+        self, pool: QThreadPool, parent: QObject | None = None, channel: str | None = None
+    ) -> None:
         super().__init__(parent)
         self.pool = pool
+        self.channel = channel
         self.signals = WorkerSignals(self)
         self.signals.done.connect(self._on_done)
         self.signals.failed.connect(self._on_failed)
-        self.latest = 0
+        self._newest = _Newest()
         self.pending = False
+
+    @property
+    def latest(self) -> int:
+        """The id of the newest call."""
+        return self._newest.rid
+
+    @latest.setter
+    def latest(self, rid: int) -> None:
+        self._newest.rid = rid
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> int:
         """Start ``fn(*args)`` off the GUI thread; earlier calls' answers will be dropped."""
         rid = next_request_id()
         self.latest = rid
         self.pending = True
-        self.pool.start(CallWorker(rid, fn, args, self.signals))
+        if self.channel is None:
+            worker = CallWorker(rid, fn, args, self.signals)
+        else:
+            tag = CallTag(self.channel, rid, latest_only=True)
+            worker = CallWorker(rid, fn, args, self.signals, tag, self._newest.wanted)
+        self.pool.start(worker)
         return rid
 
     def forget(self) -> None:

@@ -6,7 +6,7 @@ The desktop app and the CLI both speak only these types; no live Whoosh object l
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from types import MappingProxyType
 from typing import Literal
@@ -54,6 +54,15 @@ class SearchRequest:
     def __post_init__(self) -> None:
         if not isinstance(self.filters, MappingProxyType):
             object.__setattr__(self, "filters", _freeze(self.filters))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # MappingProxyType does not pickle, and requests travel to the app's search process:
+        # rebuild from a plain dict (__post_init__ freezes it again).
+        values = tuple(
+            dict(self.filters) if f.name == "filters" else getattr(self, f.name)
+            for f in fields(self)
+        )
+        return (SearchRequest, values)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import os
 
 # Before any Qt import: without a display Qt would abort the interpreter.
@@ -92,6 +93,14 @@ def articles() -> list[Article]:
 
 
 GROUPS = {"flood-abc": "story-flood", "flood-courier": "story-flood"}
+
+
+@pytest.fixture(autouse=True)
+def no_search_process_left() -> Iterator[None]:
+    """Every window stops its search process: none may outlive the test."""
+    yield
+    left = [p for p in mp.active_children() if p.name == "copydesk-search"]
+    assert not left, f"search processes left running: {left}"
 
 
 @pytest.fixture(autouse=True)
