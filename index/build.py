@@ -11,6 +11,7 @@ that names every segment: a single atomic step. ``rebuild`` writes a fresh gener
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import multiprocessing as mp
 import os
@@ -31,7 +32,7 @@ from index.model import Article, Progress, RawDocument, ReadError, Skip, Summary
 from index.readers import FieldMapping, discover, read_file
 from index.schema import from_stored, to_document
 from index.segment import BulkSegmentWriter, FastSegmentWriter, postings_budget
-from index.stories import StoryIndex, StoryInput
+from index.stories import PreparedStory, StoryIndex, StoryInput, prepare_story
 
 # Multi-record files larger than this are split into one shard per worker.
 SHARD_BYTES = 4 * 1024 * 1024
@@ -41,6 +42,8 @@ RECORD_SUFFIXES = {".jsonl", ".ndjson", ".csv", ".tsv", ".sgm", ".sgml"}
 # An archive folder may name the outlet of each sub-folder: {"sources": {"sub/folder": "Outlet"}}.
 ARCHIVE_CONFIG = ".copydesk.json"
 PROGRESS_INTERVAL = 0.2
+# Prepared stories the parent groups at a time while workers index (see StoryFeed).
+FEED_BATCH = 512
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,9 @@ class UnitReport:
     # (article id, record, segment number in the worker, docnum in that segment, label)
     articles: list[tuple[str, int | None, int, int, str]] = field(default_factory=list)
     skips: list[Skip] = field(default_factory=list)
+    # The articles' story fingerprints, computed in the worker (None where that failed: the
+    # parent then reads the article back from the index).
+    stories: list[PreparedStory | None] = field(default_factory=list)
 
 
 class UnitIndexer:
@@ -148,6 +154,7 @@ class UnitIndexer:
                     )
                 )
                 self.docnum += 1
+                report.stories.append(_prepare(article))
                 if writer.posting_count >= self.budget:
                     self._seal()
         except Exception as exc:  # a reader bug must not stop the import either
@@ -165,6 +172,49 @@ class UnitIndexer:
             with contextlib.suppress(Exception):
                 self.writer.cancel()
             self.writer = None
+
+
+def _prepare(article: Article) -> PreparedStory | None:
+    try:
+        return prepare_story(_story_input(article))
+    except Exception:  # grouping must never cost an article; the parent retries from the index
+        return None
+
+
+class StoryFeed:
+    """Feeds worker-prepared stories to a story index while the workers are still indexing.
+
+    Rebuilds only: the story index lives in the build directory, so a cancelled build takes it
+    along. Of several articles with one id, the first in file order wins, as in the index.
+    """
+
+    def __init__(self, stories: StoryIndex, cancel: threading.Event) -> None:
+        self.stories = stories
+        self.cancel = cancel
+        self.order: dict[str, int] = {}
+        self.pending: dict[str, PreparedStory] = {}
+        self.added = 0
+
+    def offer(self, report: UnitReport) -> None:
+        """Queue a unit's prepared stories; add a batch when enough are waiting."""
+        order = report.unit.order
+        for (article_id, *_rest), prepared in zip(report.articles, report.stories, strict=True):
+            if prepared is None or self.order.get(article_id, order + 1) <= order:
+                continue
+            self.order[article_id] = order
+            self.pending[article_id] = prepared
+        if len(self.pending) >= FEED_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Add everything queued."""
+        if not self.pending:
+            return
+        items = list(self.pending.values())
+        self.pending.clear()
+        for _done in self.stories.add(items, self.cancel):
+            pass
+        self.added += len(items)
 
 
 def _worker_main(worker: int, gen: str, options: BuildOptions, tasks: Any, results: Any) -> None:
@@ -367,8 +417,14 @@ def _index_into(
     cancel: threading.Event,
     tally: _Tally,
     existing_ids: set[str],
+    feed: StoryFeed | None = None,
+    kept_stories: dict[str, PreparedStory] | None = None,
 ) -> Iterator[Progress]:
-    """Run the units, dedupe, record the manifest and commit. Stops early when cancelled."""
+    """Run the units, dedupe, record the manifest and commit. Stops early when cancelled.
+
+    Prepared stories go to ``feed`` as reports arrive, or, of the articles kept, into
+    ``kept_stories`` for grouping after the commit.
+    """
     workers = _choose_workers(options, units)
     reports: list[UnitReport] = []
     segments: dict[tuple[int, int], Any] = {}
@@ -380,6 +436,8 @@ def _index_into(
         tally.files_done += 1
         tally.articles += len(item.articles)
         tally.skips.extend(item.skips)
+        if feed is not None:
+            feed.offer(item)
         if tally.due():
             yield tally.progress("index", item.unit.path)
     if cancel.is_set():
@@ -393,11 +451,15 @@ def _index_into(
         unit = report.unit
         entry = per_file.setdefault(unit.path, (unit, report.kind, [], 0))
         rows = entry[2]
-        for article_id, record, seg, docnum, label in report.articles:
+        for (article_id, record, seg, docnum, label), prepared in zip(
+            report.articles, report.stories, strict=True
+        ):
             keep = article_id not in seen and article_id not in existing_ids
             if keep:
                 seen[article_id] = label
                 tally.indexed += 1
+                if kept_stories is not None and prepared is not None:
+                    kept_stories[article_id] = prepared
             else:
                 first = seen.get(article_id, "an article already in the index")
                 tally.duplicates.append(Skip(label, f"exact duplicate of {first}"))
@@ -454,12 +516,14 @@ def sync_stories(
     replaced: set[str],
     cancel: threading.Event,
     tally: _Tally,
+    prepared: dict[str, PreparedStory] | None = None,
 ) -> Iterator[Progress]:
     """Bring the generation's story index in line with its articles (incrementally).
 
-    Articles the story index lacks are added, ones the index no longer has are removed, and
-    ``replaced`` ids (re-read, perhaps changed) are compared afresh. Reconciling against the
-    manifest, rather than trusting the last run, repairs a run killed between the two commits.
+    Articles the story index lacks are added (from ``prepared`` where the workers made them,
+    else read back from the index), ones the index no longer has are removed, and ``replaced``
+    ids (re-read, perhaps changed) are compared afresh. Reconciling against the manifest,
+    rather than trusting the last run, repairs a run killed between the two commits.
     """
     with StoryIndex(gen / store.STORIES_FILE) as stories:
         have = stories.ids()
@@ -471,7 +535,12 @@ def sync_stories(
             return
         tally.files_done, tally.files_total = 0, len(missing)
         yield tally.progress("stories", "grouping versions of the same story")
-        for done in stories.add(_story_inputs(gen, missing), cancel):
+        ready = prepared or {}
+        items: Iterator[StoryInput | PreparedStory] = itertools.chain(
+            (ready[i] for i in sorted(missing) if i in ready),
+            _story_inputs(gen, {i for i in missing if i not in ready}),
+        )
+        for done in stories.add(items, cancel):
             tally.files_done = done
             if tally.due():
                 yield tally.progress("stories", "grouping versions of the same story")
@@ -499,11 +568,18 @@ def rebuild(
         build = store.new_build_dir(index_dir)
         ix = store.create_generation(build, _options_record(paths, options))
         manifest = store.Manifest(build / store.MANIFEST_FILE)
+        feed = StoryFeed(StoryIndex(build / store.STORIES_FILE), cancel)
         try:
             writer = FastSegmentWriter(ix, limitmb=options.limitmb)
-            yield from _index_into(writer, build, manifest, units, options, cancel, tally, set())
+            yield from _index_into(
+                writer, build, manifest, units, options, cancel, tally, set(), feed=feed
+            )
             indexed = manifest.indexed_ids()
+            if not cancel.is_set():
+                yield tally.progress("stories", "grouping versions of the same story")
+                feed.flush()
         finally:
+            feed.stories.close()
             manifest.close()
         files_done = tally.files_done
         if not cancel.is_set():
@@ -565,7 +641,10 @@ def update(
                 writer.delete_by_term("path", p)
             manifest.forget(sorted(reread | set(removed)))
             existing = manifest.indexed_ids()
-            yield from _index_into(writer, gen, manifest, todo, options, cancel, tally, existing)
+            prepared: dict[str, PreparedStory] = {}
+            yield from _index_into(
+                writer, gen, manifest, todo, options, cancel, tally, existing, None, prepared
+            )
             if cancel.is_set():
                 with contextlib.suppress(Exception):
                     writer.cancel()
@@ -577,7 +656,7 @@ def update(
             manifest.close()
         files_done = tally.files_done
         # The articles are committed; grouping can be cancelled and is completed next time.
-        yield from sync_stories(gen, indexed, affected, cancel, tally)
+        yield from sync_stories(gen, indexed, affected, cancel, tally, prepared)
         tally.files_done = tally.files_total = files_done
         yield _done(
             tally,
