@@ -321,6 +321,9 @@ class _TermWriter:
         start_offset = self.base + len(buf)
         buf += _MAGIC
         total = len(docs)
+        if total == 1:  # most terms: one posting, one block
+            self._write_single(key, start_offset, docs[0], weights[0], values)
+            return
         limit = self.blocklimit
         lenbytes = self.lenbytes
         sum_weight = 0.0
@@ -356,7 +359,9 @@ class _TermWriter:
             else:
                 mini_weights = tuple(f32)
             kind = self.values_kind
-            block_values = [v for v in values[start:end] if v]
+            block_values = values[start:end]
+            if mode == _GENERIC:
+                block_values = [v for v in block_values if v]
             if kind == 0:
                 mini_values: Any = tuple(block_values)
             elif kind == 1:
@@ -380,10 +385,41 @@ class _TermWriter:
             docs[0],
             docs[-1],
         )
-        length = self.base + len(buf) - start_offset
+        self._finish_term(key, start_offset, stats)
+
+    def _write_single(
+        self, key: Any, start_offset: int, doc: int, weight: float, values: list[bytes]
+    ) -> None:
+        """``write`` for a one-posting list (the same bytes, fewer steps)."""
+        f32 = array("f", (weight,))[0]
+        block_max = max(0, weight)
+        lb = self.lenbytes[doc] if self.lenbytes is not None else 0
+        comp = self.compression
+        info = dumps((1, doc, block_max, comp, lb, lb), 2)
+        mini_weights = None if f32 == 1.0 else f32
+        value = values[0] if values else b""
+        kind = self.values_kind
+        if kind == 0:
+            mini_values: Any = (value,) if value else ()
+        elif kind == 1:
+            mini_values = None
+        else:
+            mini_values = value
+        data = dumps(((doc,), mini_weights, mini_values), 2)
+        if comp:
+            data = zlib.compress(data, comp)
+        buf = self.buf
+        buf += pack_int(-(len(info) + len(data)))
+        buf += info
+        buf += data
+        stats = _TERMINFO.pack(0, f32, 1, lb, lb, block_max, doc, doc)
+        self._finish_term(key, start_offset, stats)
+
+    def _finish_term(self, key: Any, start_offset: int, stats: bytes) -> None:
+        length = self.base + len(self.buf) - start_offset
         btext = key.encode("utf-8") if isinstance(key, str) else key
         self.rows.append((self.prefix + btext, stats + pack_long(start_offset) + pack_int(length)))
-        if len(buf) > 1 << 20:
+        if len(self.buf) > 1 << 20:
             self.flush()
 
     def flush(self) -> None:
