@@ -17,6 +17,7 @@ from index.build import BuildOptions, rebuild, update
 from index.catalog import index_stats, iter_articles
 from index.extract import ExtractOptions
 from index.model import Progress, Summary
+from index.stories import StoryIndex
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -156,18 +157,30 @@ def test_exact_duplicates_are_counted_once(archive: Path, tmp_path: Path) -> Non
 def test_parallel_workers_match_in_process(archive: Path, tmp_path: Path) -> None:
     (archive / "c").mkdir()
     (archive / "c" / "copy.txt").write_bytes((archive / "b" / "library.txt").read_bytes())
+    edited = (archive / "b" / "library.txt").read_text(encoding="utf-8")
+    edited += "\nThe library board will review the change again in the autumn, officials added.\n"
+    (archive / "c" / "edited.txt").write_text(edited, encoding="utf-8")
     for i in range(12):
         write_article(
             archive / "many" / f"{i:02d}.txt", f"Story number {i} about roads", f"road {i}"
         )
     _, serial = run(rebuild([archive], tmp_path / "s", BuildOptions(workers=0)))
     _, parallel = run(rebuild([archive], tmp_path / "p", BuildOptions(workers=2)))
-    assert parallel.indexed == serial.indexed == 15
+    assert parallel.indexed == serial.indexed == 16
     assert len(parallel.duplicates) == len(serial.duplicates) == 1
-    assert parallel.total_articles == 15
+    assert parallel.total_articles == 16
     assert sorted(a.id for a in iter_articles(tmp_path / "p")) == sorted(
         a.id for a in iter_articles(tmp_path / "s")
     )
+    # Stories prepared in the workers and grouped while indexing match in-process grouping.
+    groups = []
+    for name in ("s", "p"):
+        gen = store.current_generation(tmp_path / name)
+        with StoryIndex(gen / store.STORIES_FILE) as stories:
+            assert len(stories) == 16
+            groups.append(stories.groups())
+    assert groups[0] == groups[1]
+    assert groups[0], "the edited library article and its original form a group"
 
 
 def test_update_reads_only_new_and_changed_and_drops_removed(archive: Path, tmp_path: Path) -> None:
