@@ -50,7 +50,9 @@ import itertools
 import json
 import math
 import re
+import struct
 import threading
+import time
 import unicodedata
 import zlib
 from collections import OrderedDict
@@ -72,7 +74,9 @@ from index.stories_store import Store, StoredPair
 DEFAULT_THRESHOLD = 0.35
 STORE_FLOOR = 0.05  # pairs scoring below this are not stored: lower thresholds act like it
 WINDOW_DAYS = 3  # candidates must be this close when both dates are known
-BATCH_SIZE = 256  # articles per transaction in add()
+BATCH_SIZE = 256  # articles compared with the same word rarities in add()
+COMMIT_ARTICLES = 4096  # add() commits at least this often (fewer commits: fewer page writes)
+COMMIT_SECONDS = 2.0  # ... and at least this often
 # Candidates
 BANDS = 4
 ROWS = 2
@@ -294,17 +298,21 @@ with np.errstate(over="ignore"):
     _SEEDS = _mix(np.arange(1, 65, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
 
 
-def _unit_keys(unit_ids: Sequence[Sequence[int]]) -> list[tuple[int, int]]:
-    """(key, unit) band keys of a document: BANDS keys of ROWS MinHash values of the word
-    3-grams of each unit (title or sentence) of at least MIN_KEY_TOKENS words."""
+def _band_keys(flat: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Band keys of a document from its token ids (uint64, all units in order) and unit lengths.
+
+    Returns an int64 array of BANDS rows, one key per band and keyed unit, and the keyed units:
+    those (title or sentences) of at least MIN_KEY_TOKENS words. A key is ROWS MinHash values of
+    the unit's word 3-grams.
+    """
     bands = BANDS
-    units = [k for k, u in enumerate(unit_ids) if len(u) >= MIN_KEY_TOKENS]
-    if not units:
-        return []
-    lengths = np.fromiter((len(unit_ids[k]) for k in units), dtype=np.int64, count=len(units))
-    flat = np.fromiter(
-        (t for k in units for t in unit_ids[k]), dtype=np.uint64, count=int(lengths.sum())
-    )
+    long = lengths >= MIN_KEY_TOKENS
+    units = np.flatnonzero(long)
+    if not len(units):
+        return np.zeros((bands, 0), dtype=np.int64), units
+    if len(units) < len(lengths):
+        flat = flat[np.repeat(long, lengths)]
+        lengths = lengths[units]
     with np.errstate(over="ignore"):
         grams = _mix(flat[:-2] * np.uint64(0x100000001B3) ^ _mix(flat[1:-1]) + flat[2:])
     # Drop the 3-grams that straddle two units.
@@ -324,13 +332,15 @@ def _unit_keys(unit_ids: Sequence[Sequence[int]]) -> list[tuple[int, int]]:
             band = _mix(band ^ (mins[r::ROWS] >> np.uint64(r)))
         # The band number in the low bits keeps the bands' buckets apart.
         band = (band & ~np.uint64(7)) | np.arange(bands, dtype=np.uint64)[:, None]
-    keys = band.view(np.int64).tolist()
-    return [(key, unit) for row in keys for key, unit in zip(row, units, strict=True)]
+    return band.view(np.int64), units
 
 
-def _keys(unit_ids: Sequence[Sequence[int]]) -> set[int]:
-    """All band keys of a document."""
-    return {k for k, _u in _unit_keys(unit_ids)}
+def _unit_keys(unit_ids: Sequence[Sequence[int]]) -> list[tuple[int, int]]:
+    """(key, unit) band keys of a document given the token ids of each unit (see _band_keys)."""
+    lengths = np.fromiter(map(len, unit_ids), dtype=np.int64, count=len(unit_ids))
+    flat = np.fromiter((t for u in unit_ids for t in u), dtype=np.uint64, count=int(lengths.sum()))
+    keys, units = _band_keys(flat, lengths)
+    return list(zip(keys.ravel().tolist(), units.tolist() * len(keys), strict=True))
 
 
 def _text_key(doc_norm: Sequence[str]) -> int | None:
@@ -344,74 +354,147 @@ def _text_key(doc_norm: Sequence[str]) -> int | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Per-document features (transient: built from stored sentences when needed)
+# Per-document features: computed once per article (``prepare_story``), stored packed in the
+# document's blob, unpacked when a comparison needs them
+
+_NO_INTS = np.zeros(0, dtype=np.int64)
+_CONTENT, _NUMBER, _STOP = 0, 1, 2  # word kinds: content words and numbers carry weight
+_HEAD = struct.Struct("<5I")  # units, tokens, then bytes of the sentence, norm and snorm texts
+
+
+def _pack(
+    sents: Sequence[str],
+    norm: Sequence[str],
+    snorm: Sequence[str],
+    lengths: np.ndarray,
+    ids: np.ndarray,
+    kinds: np.ndarray,
+) -> bytes:
+    """One compressed blob of a document's sentences and comparison features (``_Doc.decode``)."""
+    texts = ["\n".join(part).encode("utf-8") for part in (sents, norm, snorm)]
+    head = _HEAD.pack(len(norm), len(ids), *map(len, texts))
+    raw = [head, lengths.astype("<u4").tobytes(), ids.astype("<u4").tobytes()]
+    raw += [kinds.astype(np.uint8).tobytes(), *texts]
+    return zlib.compress(b"".join(raw), 1)
+
+
+def _kind(tok: str) -> int:
+    if tok[0].isdigit():
+        return _NUMBER
+    if len(tok) < 2 or tok in STOPWORDS:
+        return _STOP
+    return _CONTENT
 
 
 class _Doc:
-    """Title and sentences of one document with what comparison needs, computed once.
+    """Title and sentences of one document with what comparison needs.
 
-    Comparison works on *units*: unit 0 is the title, unit k is sentence k - 1.
+    Comparison works on *units*: unit 0 is the title, unit k is sentence k - 1. A document is
+    created from its blob and unpacked by ``decode`` only when it takes part in a comparison;
+    weights are set per batch by ``_reweight``.
     """
 
     __slots__ = (
-        "content",
+        "_nums",
+        "_rare",
+        "_starts",
+        "_token_ids",
+        "blob",
         "day",
+        "decoded",
         "doc",
         "id",
         "ids",
+        "kinds",
+        "lengths",
         "norm",
-        "nstop",
-        "numeric",
-        "nums",
         "sents",
         "snorm",
         "title",
-        "toks",
         "total",
         "tw",
+        "vocab",
         "weights",
     )  # fmt: skip
 
     def __init__(
-        self, doc: int, id: str, day: int | None, title: str, sents: Sequence[str]
+        self,
+        doc: int,
+        id: str,
+        day: int | None,
+        title: str,
+        blob: bytes,
+        vocab: np.ndarray | None = None,
     ) -> None:
         self.doc = doc
         self.id = id
         self.day = day
         self.title = title
-        self.sents = tuple(sents)
-        self.toks = [tokens(title), *(tokens(s) for s in self.sents)]
-        self.norm = [" ".join(t) for t in self.toks]
-        self.snorm = [" ".join(sorted(t)) for t in self.toks]
-        self.nums = [frozenset(t for t in toks if t[0].isdigit()) for toks in self.toks]
-        self.ids: list[list[int]] = []
-        self.content: list[list[int]] = []
-        self.numeric: list[list[int]] = []
-        self.nstop: list[int] = []
-        for toks in self.toks:
-            ids, content, numeric, stop = [], [], [], 0
-            for t in toks:
-                i = _token_id(t)
-                ids.append(i)
-                if t[0].isdigit():
-                    numeric.append(i)
-                elif len(t) < 2 or t in STOPWORDS:
-                    stop += 1
-                else:
-                    content.append(i)
-            self.ids.append(ids)
-            self.content.append(content)
-            self.numeric.append(numeric)
-            self.nstop.append(stop)
+        self.blob = blob
+        self.decoded = False
+        self.sents: tuple[str, ...] = ()
+        self.norm: list[str] = []  # normalised tokens of each unit, joined by spaces
+        self.snorm: list[str] = []  # the same, sorted (editors move clauses)
+        self.lengths = _NO_INTS  # tokens per unit
+        self.ids = _NO_INTS  # token ids of all units, in order
+        self.kinds = _NO_INTS  # _CONTENT, _NUMBER or _STOP per token
+        self.vocab = _NO_INTS if vocab is None else vocab  # distinct content and number ids
+        self._starts: list[int] = []
+        self._nums: list[frozenset[str]] | None = None
+        self._token_ids: frozenset[int] | None = None
+        self._rare: tuple[dict[int, float], float] | None = None
         self.weights: list[float] = []
         self.tw: dict[int, float] = {}
         self.total = 1e-9
-        self.reweight({})
+
+    def decode(self) -> _Doc:
+        """Unpack the blob (once; weights come from ``_reweight``); returns self."""
+        if self.decoded:
+            return self
+        raw = zlib.decompress(self.blob)
+        n_units, n_tokens, *sizes = _HEAD.unpack_from(raw)
+        at = _HEAD.size
+        self.lengths = np.frombuffer(raw, "<u4", n_units, at).astype(np.int64)
+        at += 4 * n_units
+        self.ids = np.frombuffer(raw, "<u4", n_tokens, at)
+        at += 4 * n_tokens
+        self.kinds = np.frombuffer(raw, np.uint8, n_tokens, at)
+        at += n_tokens
+        texts = []
+        for size in sizes:
+            texts.append(raw[at : at + size].decode("utf-8"))
+            at += size
+        self.sents = tuple(texts[0].split("\n")) if n_units > 1 else ()
+        self.norm = texts[1].split("\n")
+        self.snorm = texts[2].split("\n")
+        self._starts = [0, *np.cumsum(self.lengths).tolist()]
+        if self.vocab is _NO_INTS:
+            self.vocab = np.unique(self.ids[self.kinds != _STOP])
+        self.decoded = True
+        return self
+
+    def unit_ids(self, unit: int) -> list[int]:
+        """Token ids of one unit."""
+        return self.ids[self._starts[unit] : self._starts[unit + 1]].tolist()  # type: ignore[no-any-return]
+
+    def unit_tokens(self, unit: int) -> list[str]:
+        """Normalised tokens of one unit."""
+        text = self.norm[unit]
+        return text.split(" ") if text else []
+
+    def nums(self) -> list[frozenset[str]]:
+        """The numbers of each unit (computed on first use)."""
+        if self._nums is None:
+            self._nums = [
+                frozenset(t for t in (u.split(" ") if u else ()) if t[0].isdigit())
+                for u in self.norm
+            ]
+        return self._nums
 
     def names(self, unit: int) -> list[str]:
         """The tokens of a unit that could be names, others as "" (computed on demand)."""
         text = self.title if unit == 0 else self.sents[unit - 1]
-        toks = self.toks[unit]
+        toks = self.unit_tokens(unit)
         flags = _name_flags(text)
         if len(flags) != len(toks):
             return [""] * len(toks)
@@ -420,33 +503,76 @@ class _Doc:
             for t, f in zip(toks, flags, strict=True)
         ]
 
-    def token_ids(self) -> set[int]:
+    def token_ids(self) -> frozenset[int]:
         """Distinct word ids (content words and numbers) of the document."""
-        out: set[int] = set()
-        for c, n in zip(self.content, self.numeric, strict=True):
-            out.update(c)
-            out.update(n)
-        return out
+        if self._token_ids is None:
+            self._token_ids = frozenset(self.vocab.tolist())
+        return self._token_ids
 
-    def reweight(self, rarity: dict[int, float]) -> None:
-        """Recompute unit weights from word rarities (``_rarities``); unknown words count 1."""
-        get = rarity.get
-        self.weights = [
-            sum([get(t, 1.0) for t in c]) + 0.5 * sum([get(t, 1.0) for t in n]) + 0.05 * s
-            for c, n, s in zip(self.content, self.numeric, self.nstop, strict=True)
-        ]
-        self.total = max(sum(self.weights), 1e-9)
-        self.tw = rarity
+    def rare(self) -> tuple[dict[int, float], float]:
+        """The document's rare words (rarity ≥ RARE) with their rarities, and their sum."""
+        if self._rare is None:
+            get = self.tw.get
+            words = {t: w for t in self.token_ids() if (w := get(t, 1.0)) >= RARE}
+            self._rare = (words, sum(words.values()))
+        return self._rare
 
 
-def _rarities(df: dict[int, int], ids: Iterable[int], n_docs: int) -> dict[int, float]:
-    """Word id → rarity weight for ``ids``, from document frequencies (absent words: df 0)."""
-    out: dict[int, float] = {}
-    unseen = _token_weight(0, n_docs)
-    for t in ids:
-        d = df.get(t)
-        out[t] = unseen if d is None else _token_weight(d, n_docs)
-    return out
+@dataclass(frozen=True)
+class _Rarity:
+    """Rarity weights of a set of words: by id, and as sorted arrays for vectorised lookups."""
+
+    table: dict[int, float]
+    ids: np.ndarray  # sorted distinct word ids
+    values: np.ndarray  # their rarities
+
+    @classmethod
+    def empty(cls) -> _Rarity:
+        """No rarities known: every word counts 1."""
+        return cls({}, _NO_INTS, np.zeros(0))
+
+    @classmethod
+    def of(cls, ids: np.ndarray, df: dict[int, int], n_docs: int) -> _Rarity:
+        """Rarities of the words ``ids`` (sorted, distinct) from their document frequencies."""
+        if not USE_RARITY or not len(ids):
+            return cls.empty()
+        keys = ids.tolist()
+        freqs, where = np.unique([df.get(t, 0) for t in keys], return_inverse=True)
+        # math.log per distinct frequency (a few hundred), not per word.
+        values = np.array([_token_weight(int(d), n_docs) for d in freqs.tolist()])[where]
+        return cls(dict(zip(keys, values.tolist(), strict=True)), ids, values)
+
+
+def _reweight(docs: Sequence[_Doc], rarity: _Rarity) -> None:
+    """Set the unit weights of decoded documents from word rarities (unknown words count 1).
+
+    A unit weighs the rarity of its content words, half that of its numbers and 0.05 per
+    stopword. Sums run in token order, as the per-unit Python sums they replace did.
+    """
+    docs = [d for d in docs if d.decoded]
+    if not docs:
+        return
+    lengths = np.concatenate([d.lengths for d in docs])
+    ids = np.concatenate([d.ids for d in docs])
+    kinds = np.concatenate([d.kinds for d in docs])
+    unit_of = np.repeat(np.arange(len(lengths)), lengths)
+    weight = np.ones(len(ids))
+    if len(rarity.ids) and len(ids):
+        at = np.minimum(np.searchsorted(rarity.ids, ids), len(rarity.ids) - 1)
+        known = rarity.ids[at] == ids
+        weight[known] = rarity.values[at[known]]
+    n = len(lengths)
+    content = np.bincount(unit_of, np.where(kinds == _CONTENT, weight, 0.0), n)
+    numbers = np.bincount(unit_of, np.where(kinds == _NUMBER, weight, 0.0), n)
+    stops = np.bincount(unit_of, (kinds == _STOP).astype(np.float64), n)
+    weights = (content + 0.5 * numbers + 0.05 * stops).tolist()
+    at_unit = 0
+    for d in docs:
+        d.weights = weights[at_unit : at_unit + len(d.lengths)]
+        at_unit += len(d.lengths)
+        d.total = max(sum(d.weights), 1e-9)
+        d.tw = rarity.table
+        d._rare = None
 
 
 def _day(date: datetime | None) -> int | None:
@@ -469,14 +595,13 @@ class _Verdict:
 
 def _rare_overlap(a: _Doc, b: _Doc) -> float:
     """Of each text's rare words, the weighted share the other text also has (the smaller)."""
-    ta, tb = a.token_ids(), b.token_ids()
-    wa, wb = a.tw, b.tw
-    ra = {t: wa.get(t, 1.0) for t in ta if wa.get(t, 1.0) >= RARE}
-    rb = {t: wb.get(t, 1.0) for t in tb if wb.get(t, 1.0) >= RARE}
+    ra, total_a = a.rare()
+    rb, total_b = b.rare()
     if not ra or not rb:
         return 1.0
-    sa = sum(w for t, w in ra.items() if t in tb) / sum(ra.values())
-    sb = sum(w for t, w in rb.items() if t in ta) / sum(rb.values())
+    ta, tb = a.token_ids(), b.token_ids()
+    sa = sum(w for t, w in ra.items() if t in tb) / total_a
+    sb = sum(w for t, w in rb.items() if t in ta) / total_b
     return min(sa, sb)
 
 
@@ -487,7 +612,7 @@ def _conflict(a: _Doc, i: int, b: _Doc, j: int) -> bool:
     payout" / "Franklin Puerto Rico sets ..."); copy editors add, drop, move and respell names
     and swap ordinary words ("about" → "some"), but rarely swap one name for another.
     """
-    ids_a, ids_b = a.ids[i], b.ids[j]
+    ids_a, ids_b = a.unit_ids(i), b.unit_ids(j)
     set_a, set_b = set(ids_a), set(ids_b)
     names_a: list[str] | None = None
     names_b: list[str] | None = None
@@ -516,9 +641,10 @@ def _score_matrix(
     """Score two documents from their unit similarity matrix (0..1, zeros below MATCH_LOW)."""
     cands: list[tuple[float, int, int]] = []
     rows, cols = np.nonzero(sim)
+    nums_a, nums_b = a.nums(), b.nums()
     for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
         s = float(sim[i, j])
-        na, nb = a.nums[i], b.nums[j]
+        na, nb = nums_a[i], nums_b[j]
         # Templated reports ("Shr 12 cts vs 10 cts") differ only in their numbers.
         if na != nb and na and nb:
             if len(na & nb) * 2 < len(na | nb):
@@ -635,6 +761,49 @@ class PairEvidence:
     passages: tuple[Passage, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedStory:
+    """An article reduced to what ``StoryIndex.add`` needs (``prepare_story``).
+
+    Depends on the article alone, so indexing workers can compute it in parallel; compact to
+    pickle (a few strings, bytes and ints) since it crosses a process queue.
+    """
+
+    id: str
+    day: int | None  # proleptic ordinal of the UTC date
+    source: str | None
+    title: str
+    blob: bytes  # sentences and comparison features, compressed (stored as is)
+    keys: bytes  # int64 band keys, one row of len(units) per band
+    units: bytes  # uint32 units that have band keys
+    text_key: int | None
+    vocab: bytes  # sorted distinct uint32 ids of content words and numbers
+
+
+def prepare_story(item: StoryInput) -> PreparedStory:
+    """Split, tokenise, hash and pack one article for ``StoryIndex.add``; pure and picklable."""
+    sents = sentences(item.body)
+    units = [tokens(item.title), *(tokens(s) for s in sents)]
+    flat = [t for toks in units for t in toks]
+    ids = np.fromiter(map(_token_id, flat), dtype=np.uint64, count=len(flat))
+    kinds = np.fromiter(map(_kind, flat), dtype=np.uint8, count=len(flat))
+    lengths = np.fromiter(map(len, units), dtype=np.int64, count=len(units))
+    norm = [" ".join(toks) for toks in units]
+    snorm = [" ".join(sorted(toks)) for toks in units]
+    keys, keyed = _band_keys(ids, lengths)
+    return PreparedStory(
+        id=item.id,
+        day=_day(item.date),
+        source=item.source,
+        title=item.title,
+        blob=_pack(sents, norm, snorm, lengths, ids, kinds),
+        keys=keys.astype("<i8").tobytes(),
+        units=keyed.astype("<u4").tobytes(),
+        text_key=_text_key(norm),
+        vocab=np.unique(ids[kinds != _STOP]).astype("<u4").tobytes(),
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # The index
 
@@ -661,19 +830,26 @@ class _UnionFind:
 
 
 class _New:
-    """A document being added: its input, features, keys and what the batch learns about it."""
+    """A document being added: its preparation, features and what the batch learns about it."""
 
-    __slots__ = ("candidates", "doc", "item", "recurring", "text_key", "unit_keys")
+    __slots__ = ("candidates", "doc", "prep", "recurring")
 
-    def __init__(
-        self, item: StoryInput, doc: _Doc, unit_keys: list[tuple[int, int]], text_key: int | None
-    ) -> None:
-        self.item = item
-        self.doc = doc
-        self.unit_keys = unit_keys
-        self.text_key = text_key
+    def __init__(self, prep: PreparedStory) -> None:
+        self.prep = prep
+        vocab = np.frombuffer(prep.vocab, dtype="<u4")
+        self.doc = _Doc(0, prep.id, prep.day, prep.title, prep.blob, vocab)
         self.candidates: set[int] = set()
         self.recurring: set[int] = set()
+
+    def unit_keys(self) -> list[tuple[int, int]]:
+        """(key, unit) band keys, the whole-text key last with unit -1."""
+        prep = self.prep
+        units = np.frombuffer(prep.units, dtype="<u4").tolist()
+        keys = np.frombuffer(prep.keys, dtype="<i8").tolist()
+        out = list(zip(keys, units * (len(keys) // len(units)), strict=True)) if units else []
+        if prep.text_key is not None:
+            out.append((prep.text_key, -1))
+        return out
 
 
 class StoryIndex:
@@ -685,6 +861,9 @@ class StoryIndex:
         self._cache: OrderedDict[int, _Doc] = OrderedDict()
         self._cache_size = 4096
         self._groups_cache: dict[tuple[float, float], dict[str, str]] = {}
+        self._n_docs: int | None = None  # document count while adding (None: ask the store)
+        self._pending: list[int] | None = None  # documents added in the open transaction
+        self._since = 0.0  # when that transaction began (time.monotonic)
 
     @classmethod
     def memory(cls) -> StoryIndex:
@@ -713,32 +892,48 @@ class StoryIndex:
     # -- adding and removing
 
     def add(
-        self, items: Iterable[StoryInput], cancel: threading.Event | None = None
+        self,
+        items: Iterable[StoryInput | PreparedStory],
+        cancel: threading.Event | None = None,
     ) -> Iterator[int]:
         """Add (or replace) articles, comparing them with stored ones and each other.
 
-        Yields the number of articles processed so far after each committed batch; stops early,
-        with everything yielded so far committed, when ``cancel`` is set.
+        Items may come prepared (``prepare_story``, e.g. in worker processes) or not; the result
+        is the same. Yields the number of articles processed so far after each batch. Work is
+        committed every few thousand articles or seconds and when the generator finishes, is
+        closed or sees ``cancel`` set (then it stops early); a crash keeps the last commit.
         """
         done = 0
-        batch: list[StoryInput] = []
-        for item in items:
-            if cancel is not None and cancel.is_set():
-                return
-            batch.append(item)
-            if len(batch) >= BATCH_SIZE:
+        batch: list[PreparedStory] = []
+        self._n_docs = None  # another writer may have changed the file since the last call
+        try:
+            for item in items:
+                if cancel is not None and cancel.is_set():
+                    break
+                batch.append(item if isinstance(item, PreparedStory) else prepare_story(item))
+                if len(batch) >= BATCH_SIZE:
+                    self._add_batch(batch)
+                    done += len(batch)
+                    batch = []
+                    yield done
+            if batch and not (cancel is not None and cancel.is_set()):
                 self._add_batch(batch)
                 done += len(batch)
-                batch = []
+                self._commit()
                 yield done
-        if batch and not (cancel is not None and cancel.is_set()):
-            self._add_batch(batch)
-            done += len(batch)
-            yield done
+        except GeneratorExit:
+            self._commit()  # the caller stopped early: keep what was done
+            raise
+        except BaseException:
+            self._rollback()
+            raise
+        self._commit()
 
     def remove(self, ids: Iterable[str]) -> None:
         """Forget articles: their fingerprints and every pair they are part of."""
         with self._store.lock:
+            self._commit()  # an add() in progress keeps what it did
+            self._n_docs = None
             numbers = self._store.doc_numbers(ids)
             if not numbers:
                 return
@@ -756,97 +951,123 @@ class StoryIndex:
         stored = self._store.load_docs(docs)
         df: dict[int, int] = {}
         for doc, row in stored.items():
-            parsed = _Doc(doc, row.id, row.day, row.title, row.sentences)
-            keys = _keys(parsed.ids)
+            parsed = _Doc(doc, row.id, row.day, row.title, row.blob).decode()
+            keys, _units = _band_keys(parsed.ids.astype(np.uint64), parsed.lengths)
+            found = set(keys.ravel().tolist())
             text_key = _text_key(parsed.norm)
             if text_key is not None:
-                keys.add(text_key)
-            self._store.delete_doc(doc, keys)
-            for t in parsed.token_ids():
+                found.add(text_key)
+            self._store.delete_doc(doc, found)
+            for t in parsed.vocab.tolist():
                 df[t] = df.get(t, 0) - 1
             self._cache.pop(doc, None)
         self._store.add_df(df)
 
-    def _add_batch(self, batch: Sequence[StoryInput]) -> None:
+    def _add_batch(self, batch: Sequence[PreparedStory]) -> None:
+        """Add one batch inside the open transaction (begun here if none is)."""
         # The last of repeated ids wins, as with a replaced article.
-        latest: dict[str, StoryInput] = {}
+        latest: dict[str, PreparedStory] = {}
         for item in batch:
             latest.pop(item.id, None)
             latest[item.id] = item
-        prepared: list[_New] = []
-        for item in latest.values():
-            doc = _Doc(0, item.id, _day(item.date), item.title, sentences(item.body))
-            prepared.append(_New(item, doc, _unit_keys(doc.ids), _text_key(doc.norm)))
+        news = [_New(prep) for prep in latest.values()]
         store = self._store
         with store.lock:
             self._groups_cache.clear()
-            store.begin()
+            if self._pending is None:
+                store.begin()
+                self._pending = []
+                self._since = time.monotonic()
             try:
                 old = store.doc_numbers(latest)
                 if old:
                     self._delete(list(old.values()))
-                df: dict[int, int] = {}
-                for new in prepared:
-                    item, doc = new.item, new.doc
-                    doc.doc = store.insert_doc(item.id, doc.day, item.source, item.title, doc.sents)
-                    for t in doc.token_ids():
-                        df[t] = df.get(t, 0) + 1
-                store.add_df(df)
-                self._candidates(prepared)
-                self._verify(prepared)
-                for new in prepared:
-                    doc = new.doc
-                    store.insert_keys(doc.doc, doc.day, {k for k, _u in new.unit_keys})
-                    if new.text_key is not None:
-                        # Whole-text keys carry no day, so exact copies meet across any gap.
-                        store.insert_keys(doc.doc, None, [new.text_key])
-                store.commit()
+                n_docs = (store.count_docs() if self._n_docs is None else self._n_docs) - len(old)
+                first = store.next_doc()
+                for k, new in enumerate(news):
+                    new.doc.doc = first + k
+                    self._pending.append(first + k)
+                store.insert_docs(
+                    (new.doc.doc, p.id, p.day, p.source, p.title, p.blob)
+                    for new in news
+                    for p in (new.prep,)
+                )
+                words, counts = np.unique(
+                    np.concatenate([new.doc.vocab for new in news]), return_counts=True
+                )
+                store.add_df(dict(zip(words.tolist(), counts.tolist(), strict=True)))
+                n_docs += len(news)
+                self._candidates(news)
+                self._verify(news, n_docs)
+                rows: list[tuple[int, int, int | None]] = []
+                for new in news:
+                    doc, day = new.doc.doc, new.doc.day
+                    # Whole-text keys carry no day, so exact copies meet across any gap.
+                    rows.extend((k, doc, day if u >= 0 else None) for k, u in new.unit_keys())
+                rows.sort()  # B-tree pages in order: fewer page visits
+                store.insert_keys(rows)
+                self._n_docs = n_docs
             except BaseException:
-                store.rollback()
-                for new in prepared:
-                    self._cache.pop(new.doc.doc, None)
+                self._rollback()
                 raise
+            if len(self._pending) >= COMMIT_ARTICLES or (
+                time.monotonic() - self._since >= COMMIT_SECONDS
+            ):
+                self._commit()
 
-    def _in_window(self, d1: int | None, d2: int | None) -> bool:
-        return d1 is None or d2 is None or abs(d1 - d2) <= self._window
+    def _commit(self) -> None:
+        with self._store.lock:
+            if self._pending is not None:
+                self._store.commit()
+                self._pending = None
 
-    def _candidates(self, prepared: Sequence[_New]) -> None:
+    def _rollback(self) -> None:
+        with self._store.lock:
+            self._store.rollback()
+            for doc in self._pending or ():
+                self._cache.pop(doc, None)
+            self._pending = None
+            self._n_docs = None
+            self._groups_cache.clear()
+
+    def _candidates(self, news: Sequence[_New]) -> None:
         """Fill in each new document's candidates (stored or new documents sharing a bucket)
         and its recurring units (sentences that other articles carried on other days)."""
-        store = self._store
-        buckets: dict[int, list[tuple[int, int | None]] | None] = {}
+        keyed = [(new, new.unit_keys()) for new in news]
+        buckets = self._store.buckets({k for _n, keys in keyed for k, _u in keys}, BUCKET_CAP)
+        empty: list[tuple[int, int | None]] = []
         local: dict[int, list[tuple[int, int | None]]] = {}
-        for new in prepared:
+        window = self._window
+        for new, keys in keyed:
             doc = new.doc
+            number, day = doc.doc, doc.day
             found: set[int] = set()
             recurring: dict[int, int] = {}
             shared_units: dict[int, set[int]] = {}  # other document → units of doc it shares
-            keys = list(new.unit_keys)
-            if new.text_key is not None:
-                keys.append((new.text_key, -1))
             for key, unit in keys:
-                if key not in buckets:
-                    rows = store.bucket(key, BUCKET_CAP + 1)
-                    buckets[key] = rows if len(rows) <= BUCKET_CAP else None
-                stored = buckets[key]
-                mine = local.setdefault(key, [])
+                stored = buckets.get(key, empty)
+                mine = local.get(key)
+                if mine is None:
+                    mine = local[key] = []
                 if stored is None or len(stored) + len(mine) > BUCKET_CAP:
                     # Boilerplate: too common to say anything about a pair.
                     recurring[unit] = recurring.get(unit, 0) + 1
                     continue
-                anyday = unit < 0
-                elsewhere = 0
-                for other, day in itertools.chain(stored, mine):
-                    if other == doc.doc:
-                        continue
-                    shared_units.setdefault(other, set()).add(unit)
-                    if anyday or self._in_window(doc.day, day):
-                        found.add(other)
-                    elif doc.day is not None and day is not None:
-                        elsewhere += 1
-                if elsewhere >= RECUR_DOCS:
-                    recurring[unit] = recurring.get(unit, 0) + 1
-                mine.append((doc.doc, doc.day))
+                if stored or mine:
+                    anyday = unit < 0
+                    elsewhere = 0
+                    for other, other_day in itertools.chain(stored, mine):
+                        if other == number:
+                            continue
+                        shared_units.setdefault(other, set()).add(unit)
+                        near = day is None or other_day is None or abs(day - other_day) <= window
+                        if anyday or near:
+                            found.add(other)
+                        else:
+                            elsewhere += 1
+                    if elsewhere >= RECUR_DOCS:
+                        recurring[unit] = recurring.get(unit, 0) + 1
+                mine.append((number, day))
             new.candidates = found
             # A unit recurs when at least two of its bands say so (one may be a chance collision).
             new.recurring = {u for u, n in recurring.items() if n >= 2 and u >= 0}
@@ -859,28 +1080,29 @@ class StoryIndex:
                     lonely_units[u] = lonely_units.get(u, 0) + 1
             new.recurring |= {u for u, n in lonely_units.items() if n >= STOCK_DOCS and u >= 0}
 
-    def _verify(self, prepared: Sequence[_New]) -> None:
-        fresh = {new.doc.doc: new.doc for new in prepared}
+    def _verify(self, news: Sequence[_New], n_docs: int) -> None:
+        fresh = {new.doc.doc: new.doc for new in news}
         for doc in fresh.values():
             self._remember(doc)
-        loaded = self._load({d for new in prepared for d in new.candidates if d not in fresh})
+        active = [new for new in news if new.candidates]
+        if not active:
+            return
+        loaded = self._load({d for new in active for d in new.candidates if d not in fresh})
+        involved: dict[int, _Doc] = {}
+        for new in active:
+            involved[new.doc.doc] = new.doc.decode()
+            for d in new.candidates:
+                other = fresh.get(d) or loaded.get(d)
+                if other is not None:
+                    involved[d] = other.decode()
         # Rarity is read once per batch, so every comparison in it uses the same weights.
-        everyone = [*fresh.values(), *loaded.values()]
-        ids: set[int] = set()
-        for doc in everyone:
-            ids |= doc.token_ids()
-        rarity = _rarities(self._store.get_df(ids), ids, self._store.count_docs())
-        if not USE_RARITY:
-            rarity = {}
-        for doc in everyone:
-            doc.reweight(rarity)
+        everyone = list(involved.values())
+        words = np.unique(np.concatenate([d.vocab for d in everyone]))
+        df = self._store.get_df(words.tolist()) if USE_RARITY else {}
+        _reweight(everyone, _Rarity.of(words, df, n_docs))
         pairs: list[StoredPair] = []
-        for new in prepared:
-            others = [
-                fresh[d] if d in fresh else loaded[d]
-                for d in sorted(new.candidates)
-                if d in fresh or d in loaded
-            ]
+        for new in active:
+            others = [involved[d] for d in sorted(new.candidates) if d in involved]
             verdicts = _compare_many(new.doc, others, new.recurring)
             for other, verdict in zip(others, verdicts, strict=True):
                 if verdict.score >= STORE_FLOOR:
@@ -888,6 +1110,7 @@ class StoryIndex:
         self._store.insert_pairs(pairs)
 
     def _load(self, docs: Iterable[int]) -> dict[int, _Doc]:
+        """Decoded documents by internal number, from the cache or the store."""
         out: dict[int, _Doc] = {}
         missing: list[int] = []
         for d in docs:
@@ -896,10 +1119,11 @@ class StoryIndex:
                 missing.append(d)
             else:
                 self._cache.move_to_end(d)
-                out[d] = cached
+                out[d] = cached.decode()
         if missing:
             for d, row in self._store.load_docs(missing).items():
-                out[d] = self._remember(_Doc(d, row.id, row.day, row.title, row.sentences))
+                doc = _Doc(d, row.id, row.day, row.title, row.blob)
+                out[d] = self._remember(doc.decode())
         return out
 
     def _remember(self, doc: _Doc) -> _Doc:
@@ -951,13 +1175,11 @@ class StoryIndex:
             docs = self._load([da, db])
         if stored is None:
             with self._store.lock:
-                ids = docs[da].token_ids() | docs[db].token_ids()
-                df = self._store.get_df(ids)
-                n_docs = self._store.count_docs()
-            rarity = _rarities(df, ids, n_docs)
-            docs[da].reweight(rarity)
-            docs[db].reweight(rarity)
-            verdict = _compare_many(docs[da], [docs[db]])[0]
+                # Under the lock: the cached documents' weights are shared with ``add``.
+                words = np.union1d(docs[da].vocab, docs[db].vocab)
+                df = self._store.get_df(words.tolist())
+                _reweight([docs[da], docs[db]], _Rarity.of(words, df, self._store.count_docs()))
+                verdict = _compare_many(docs[da], [docs[db]])[0]
             return _evidence(docs[da], docs[db], verdict)
         verdict = _verdict_of(stored)
         if stored.a != da:

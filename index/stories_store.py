@@ -7,14 +7,14 @@ Everything that grows with the archive lives in SQLite, not in Python objects.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
-import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-SCHEMA_VERSION = 2  # bump when keys or scores change meaning
+SCHEMA_VERSION = 3  # bump when keys, scores or the document blob change meaning
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -24,7 +24,7 @@ CREATE TABLE IF NOT EXISTS docs(
     day INTEGER,
     source TEXT,
     title TEXT NOT NULL,
-    sents BLOB NOT NULL
+    blob BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS keys(
     key INTEGER NOT NULL,
@@ -52,14 +52,14 @@ DROP TABLE IF EXISTS vocab; DELETE FROM meta;
 
 @dataclass(frozen=True)
 class StoredDoc:
-    """A document row: internal number, article id, day number, source, title and sentences."""
+    """A document row: internal number, article id, day number, source, title and blob."""
 
     doc: int
     id: str
     day: int | None
     source: str | None
     title: str
-    sentences: tuple[str, ...]
+    blob: bytes  # sentences and comparison features, as ``index.stories`` packed them
 
 
 @dataclass(frozen=True)
@@ -74,15 +74,8 @@ class StoredPair:
     passages: str  # compact JSON: [[i, j, similarity], ...]
 
 
-def pack_sentences(sentences: Sequence[str]) -> bytes:
-    """Sentences as one compressed blob (they never contain newlines)."""
-    return zlib.compress("\n".join(sentences).encode("utf-8"), 1)
-
-
-def unpack_sentences(blob: bytes) -> tuple[str, ...]:
-    """The inverse of ``pack_sentences``."""
-    text = zlib.decompress(blob).decode("utf-8")
-    return tuple(text.split("\n")) if text else ()
+DocRow = tuple[int, str, int | None, str | None, str, bytes]  # doc, id, day, source, title, blob
+KeyRow = tuple[int, int, int | None]  # key, doc, day
 
 
 class Store:
@@ -144,21 +137,15 @@ class Store:
 
     # -- documents
 
-    def insert_doc(
-        self,
-        id: str,
-        day: int | None,
-        source: str | None,
-        title: str,
-        sentences: Sequence[str],
-    ) -> int:
-        """Add a document row and return its internal number."""
-        cur = self.conn.execute(
-            "INSERT INTO docs(id, day, source, title, sents) VALUES(?, ?, ?, ?, ?)",
-            (id, day, source, title, pack_sentences(sentences)),
+    def next_doc(self) -> int:
+        """The internal number the next inserted document gets (one more than the largest)."""
+        return int(self.conn.execute("SELECT COALESCE(MAX(doc), 0) + 1 FROM docs").fetchone()[0])
+
+    def insert_docs(self, rows: Iterable[DocRow]) -> None:
+        """Add document rows whose internal numbers the caller chose (``next_doc`` onwards)."""
+        self.conn.executemany(
+            "INSERT INTO docs(doc, id, day, source, title, blob) VALUES(?, ?, ?, ?, ?, ?)", rows
         )
-        assert cur.lastrowid is not None
-        return int(cur.lastrowid)
 
     def doc_numbers(self, ids: Iterable[str]) -> dict[str, int]:
         """Internal numbers of the given article ids that are stored."""
@@ -177,12 +164,10 @@ class Store:
         for chunk in _chunks(list(docs), 500):
             marks = ",".join("?" * len(chunk))
             for doc, id_, day, source, title, blob in self.conn.execute(
-                f"SELECT doc, id, day, source, title, sents FROM docs WHERE doc IN ({marks})",
+                f"SELECT doc, id, day, source, title, blob FROM docs WHERE doc IN ({marks})",
                 chunk,
             ):
-                out[int(doc)] = StoredDoc(
-                    int(doc), str(id_), day, source, str(title), unpack_sentences(blob)
-                )
+                out[int(doc)] = StoredDoc(int(doc), str(id_), day, source, str(title), blob)
         return out
 
     def ids_of(self, docs: Iterable[int]) -> dict[int, str]:
@@ -229,32 +214,44 @@ class Store:
 
     def get_df(self, toks: Iterable[int]) -> dict[int, int]:
         """Document frequencies of the given words (absent words are left out)."""
-        out: dict[int, int] = {}
-        for chunk in _chunks(list(toks), 900):
-            marks = ",".join("?" * len(chunk))
+        # One statement for any number of words: a JSON array bound as a single parameter.
+        return {
+            int(t): int(df)
             for t, df in self.conn.execute(
-                f"SELECT tok, df FROM vocab WHERE tok IN ({marks})", chunk
-            ):
-                out[int(t)] = int(df)
-        return out
+                "SELECT tok, df FROM vocab WHERE tok IN (SELECT value FROM json_each(?))",
+                (_json_ints(toks),),
+            )
+        }
 
     # -- band buckets
 
-    def insert_keys(self, doc: int, day: int | None, keys: Iterable[int]) -> None:
-        """Put a document into the band buckets of its keys."""
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO keys(key, doc, day) VALUES(?, ?, ?)",
-            ((k, doc, day) for k in keys),
-        )
+    def insert_keys(self, rows: Iterable[KeyRow]) -> None:
+        """Put documents into band buckets: (key, doc, day) rows, duplicates ignored."""
+        self.conn.executemany("INSERT OR IGNORE INTO keys(key, doc, day) VALUES(?, ?, ?)", rows)
 
-    def bucket(self, key: int, limit: int) -> list[tuple[int, int | None]]:
-        """Up to ``limit`` (doc, day) rows of one band bucket."""
-        return [
-            (int(d), day)
-            for d, day in self.conn.execute(
-                "SELECT doc, day FROM keys WHERE key=? LIMIT ?", (key, limit)
-            )
-        ]
+    def buckets(
+        self, keys: Iterable[int], limit: int
+    ) -> dict[int, list[tuple[int, int | None]] | None]:
+        """The (doc, day) rows of many band buckets in one statement: None for a bucket of more
+        than ``limit`` rows, no entry for an empty one."""
+        out: dict[int, list[tuple[int, int | None]] | None] = {}
+        # Per key, only rows up to its (limit + 1)-th document are read, so a boilerplate
+        # bucket of thousands costs no more than one just over the limit.
+        for key, doc, day in self.conn.execute(
+            "SELECT j.value, k.doc, k.day FROM json_each(?1) AS j JOIN keys AS k"
+            " ON k.key = j.value AND k.doc <= COALESCE("
+            "(SELECT doc FROM keys WHERE key = j.value LIMIT 1 OFFSET ?2), 9223372036854775807)",
+            (_json_ints(keys), limit),
+        ):
+            rows = out.get(key)
+            if rows is None:
+                if key in out:
+                    continue
+                rows = out[key] = []
+            rows.append((doc, day))
+            if len(rows) > limit:
+                out[key] = None
+        return out
 
     # -- pairs
 
@@ -290,6 +287,11 @@ class Store:
                 "SELECT a, b, score FROM pairs WHERE score >= ?", (min_score,)
             )
         ]
+
+
+def _json_ints(values: Iterable[int]) -> str:
+    """A JSON array of integers (for ``json_each``), distinct values only."""
+    return json.dumps(sorted(set(values)))
 
 
 def _chunks(items: list[object], size: int) -> Iterator[list[object]]:
