@@ -841,15 +841,40 @@ class _New:
         self.candidates: set[int] = set()
         self.recurring: set[int] = set()
 
-    def unit_keys(self) -> list[tuple[int, int]]:
-        """(key, unit) band keys, the whole-text key last with unit -1."""
-        prep = self.prep
-        units = np.frombuffer(prep.units, dtype="<u4").tolist()
-        keys = np.frombuffer(prep.keys, dtype="<i8").tolist()
-        out = list(zip(keys, units * (len(keys) // len(units)), strict=True)) if units else []
-        if prep.text_key is not None:
-            out.append((prep.text_key, -1))
-        return out
+
+class _BatchKeys:
+    """The band and whole-text keys of a batch's documents as flat arrays.
+
+    Rows run document by document, each document's band keys (band by band) before its
+    whole-text key, whose unit is -1.
+    """
+
+    __slots__ = ("docs", "keys", "units")
+
+    def __init__(self, news: Sequence[_New]) -> None:
+        keys: list[np.ndarray] = []
+        units: list[np.ndarray] = []
+        text_keys: list[int] = []
+        text_docs: list[int] = []
+        for k, new in enumerate(news):
+            prep = new.prep
+            band = np.frombuffer(prep.keys, dtype="<i8")
+            keyed = np.frombuffer(prep.units, dtype="<u4")
+            keys.append(band)
+            units.append(np.tile(keyed, len(band) // len(keyed)) if len(keyed) else keyed)
+            if prep.text_key is not None:
+                text_keys.append(prep.text_key)
+                text_docs.append(k)
+        sizes = [len(band) for band in keys]
+        docs = np.concatenate(
+            [np.repeat(np.arange(len(news)), sizes), np.array(text_docs, dtype=np.int64)]
+        )
+        order = np.argsort(docs, kind="stable")
+        self.docs = docs[order]  # position of the document in the batch
+        self.keys = np.concatenate([*keys, np.array(text_keys, dtype=np.int64)])[order]
+        self.units = np.concatenate(
+            [*(u.astype(np.int64) for u in units), np.full(len(text_keys), -1, dtype=np.int64)]
+        )[order]
 
 
 class StoryIndex:
@@ -864,6 +889,8 @@ class StoryIndex:
         self._n_docs: int | None = None  # document count while adding (None: ask the store)
         self._pending: list[int] | None = None  # documents added in the open transaction
         self._since = 0.0  # when that transaction began (time.monotonic)
+        self._queue: list[PreparedStory] = []  # put() but not yet added
+        self._put_done = 0
 
     @classmethod
     def memory(cls) -> StoryIndex:
@@ -871,7 +898,8 @@ class StoryIndex:
         return cls(":memory:")
 
     def close(self) -> None:
-        """Close the database."""
+        """Commit what ``add`` or ``put`` did and close the database (``put``'s queue is dropped)."""
+        self._commit()
         self._store.close()
 
     def __enter__(self) -> StoryIndex:
@@ -903,9 +931,9 @@ class StoryIndex:
         committed every few thousand articles or seconds and when the generator finishes, is
         closed or sees ``cancel`` set (then it stops early); a crash keeps the last commit.
         """
+        self.flush()
         done = 0
         batch: list[PreparedStory] = []
-        self._n_docs = None  # another writer may have changed the file since the last call
         try:
             for item in items:
                 if cancel is not None and cancel.is_set():
@@ -928,6 +956,33 @@ class StoryIndex:
             self._rollback()
             raise
         self._commit()
+
+    def put(self, items: Iterable[StoryInput | PreparedStory]) -> int:
+        """Queue articles to add (push-style ``add``): each full batch is added at once.
+
+        For a caller that receives articles as they come (from indexing workers). Work is
+        committed every few thousand articles or seconds; ``flush`` adds the queued rest and
+        commits. Returns how many articles ``put`` has added so far (queued ones not counted).
+        """
+        queue = self._queue
+        for item in items:
+            queue.append(item if isinstance(item, PreparedStory) else prepare_story(item))
+            if len(queue) >= BATCH_SIZE:
+                batch = queue[:BATCH_SIZE]
+                del queue[:BATCH_SIZE]
+                self._add_batch(batch)
+                self._put_done += len(batch)
+        return self._put_done
+
+    def flush(self) -> int:
+        """Add every article ``put`` queued and commit; returns how many ``put`` has added."""
+        if self._queue:
+            batch = list(self._queue)
+            self._queue.clear()
+            self._add_batch(batch)
+            self._put_done += len(batch)
+        self._commit()
+        return self._put_done
 
     def remove(self, ids: Iterable[str]) -> None:
         """Forget articles: their fingerprints and every pair they are part of."""
@@ -978,6 +1033,7 @@ class StoryIndex:
                 store.begin()
                 self._pending = []
                 self._since = time.monotonic()
+                self._n_docs = None  # another writer may have changed the file meanwhile
             try:
                 old = store.doc_numbers(latest)
                 if old:
@@ -995,17 +1051,25 @@ class StoryIndex:
                 words, counts = np.unique(
                     np.concatenate([new.doc.vocab for new in news]), return_counts=True
                 )
-                store.add_df(dict(zip(words.tolist(), counts.tolist(), strict=True)))
+                store.add_df_counts(words.tolist(), counts.tolist())
                 n_docs += len(news)
-                self._candidates(news)
+                batch_keys = _BatchKeys(news)
+                self._candidates(news, batch_keys)
                 self._verify(news, n_docs)
-                rows: list[tuple[int, int, int | None]] = []
-                for new in news:
-                    doc, day = new.doc.doc, new.doc.day
-                    # Whole-text keys carry no day, so exact copies meet across any gap.
-                    rows.extend((k, doc, day if u >= 0 else None) for k, u in new.unit_keys())
-                rows.sort()  # B-tree pages in order: fewer page visits
-                store.insert_keys(rows)
+                # In key order, so B-tree pages are visited once each.
+                order = np.argsort(batch_keys.keys, kind="stable")
+                at = batch_keys.docs[order]
+                days = np.array([new.doc.day for new in news], dtype=object)[at]
+                # Whole-text keys carry no day, so exact copies meet across any gap.
+                days[batch_keys.units[order] < 0] = None
+                store.insert_keys(
+                    zip(
+                        batch_keys.keys[order].tolist(),
+                        (at + first).tolist(),
+                        days.tolist(),
+                        strict=True,
+                    )
+                )
                 self._n_docs = n_docs
             except BaseException:
                 self._rollback()
@@ -1030,21 +1094,31 @@ class StoryIndex:
             self._n_docs = None
             self._groups_cache.clear()
 
-    def _candidates(self, news: Sequence[_New]) -> None:
+    def _candidates(self, news: Sequence[_New], batch: _BatchKeys) -> None:
         """Fill in each new document's candidates (stored or new documents sharing a bucket)
         and its recurring units (sentences that other articles carried on other days)."""
-        keyed = [(new, new.unit_keys()) for new in news]
-        buckets = self._store.buckets({k for _n, keys in keyed for k, _u in keys}, BUCKET_CAP)
+        distinct, where, counts = np.unique(batch.keys, return_inverse=True, return_counts=True)
+        buckets = self._store.buckets(distinct.tolist(), BUCKET_CAP)
+        # Most keys are in no stored bucket and in no other key of the batch: they say nothing
+        # about this batch (they only go into the store), so only the others are looked at.
+        stored_keys = np.fromiter(buckets, dtype=np.int64, count=len(buckets))
+        telling = (counts > 1) | np.isin(distinct, stored_keys, assume_unique=True)
+        rows = np.flatnonzero(telling[where])
+        bounds = np.searchsorted(batch.docs[rows], np.arange(len(news) + 1)).tolist()
+        keys, units = batch.keys[rows].tolist(), batch.units[rows].tolist()
         empty: list[tuple[int, int | None]] = []
         local: dict[int, list[tuple[int, int | None]]] = {}
         window = self._window
-        for new, keys in keyed:
+        for k, new in enumerate(news):
+            if bounds[k] == bounds[k + 1]:
+                continue
             doc = new.doc
             number, day = doc.doc, doc.day
             found: set[int] = set()
             recurring: dict[int, int] = {}
             shared_units: dict[int, set[int]] = {}  # other document → units of doc it shares
-            for key, unit in keys:
+            for row in range(bounds[k], bounds[k + 1]):
+                key, unit = keys[row], units[row]
                 stored = buckets.get(key, empty)
                 mine = local.get(key)
                 if mine is None:
@@ -1053,20 +1127,19 @@ class StoryIndex:
                     # Boilerplate: too common to say anything about a pair.
                     recurring[unit] = recurring.get(unit, 0) + 1
                     continue
-                if stored or mine:
-                    anyday = unit < 0
-                    elsewhere = 0
-                    for other, other_day in itertools.chain(stored, mine):
-                        if other == number:
-                            continue
-                        shared_units.setdefault(other, set()).add(unit)
-                        near = day is None or other_day is None or abs(day - other_day) <= window
-                        if anyday or near:
-                            found.add(other)
-                        else:
-                            elsewhere += 1
-                    if elsewhere >= RECUR_DOCS:
-                        recurring[unit] = recurring.get(unit, 0) + 1
+                anyday = unit < 0
+                elsewhere = 0
+                for other, other_day in itertools.chain(stored, mine):
+                    if other == number:
+                        continue
+                    shared_units.setdefault(other, set()).add(unit)
+                    near = day is None or other_day is None or abs(day - other_day) <= window
+                    if anyday or near:
+                        found.add(other)
+                    else:
+                        elsewhere += 1
+                if elsewhere >= RECUR_DOCS:
+                    recurring[unit] = recurring.get(unit, 0) + 1
                 mine.append((number, day))
             new.candidates = found
             # A unit recurs when at least two of its bands say so (one may be a chance collision).
@@ -1074,9 +1147,9 @@ class StoryIndex:
             # Stock text: a unit that several articles share with this one and nothing else
             # (a feed's boilerplate line, a standard background paragraph), dated or not.
             lonely_units: dict[int, int] = {}
-            for units in shared_units.values():
-                if len(units) == 1:
-                    (u,) = units
+            for shared in shared_units.values():
+                if len(shared) == 1:
+                    (u,) = shared
                     lonely_units[u] = lonely_units.get(u, 0) + 1
             new.recurring |= {u for u, n in lonely_units.items() if n >= STOCK_DOCS and u >= 0}
 

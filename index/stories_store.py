@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -212,6 +212,13 @@ class Store:
             ((t, max(d, 0), d) for t, d in delta.items() if d),
         )
 
+    def add_df_counts(self, toks: Sequence[int], counts: Sequence[int]) -> None:
+        """Raise document frequencies of words (``toks``) by positive ``counts``."""
+        self.conn.executemany(
+            "INSERT INTO vocab(tok, df) VALUES(?, ?) ON CONFLICT(tok) DO UPDATE SET df = df + ?",
+            zip(toks, counts, counts, strict=True),
+        )
+
     def get_df(self, toks: Iterable[int]) -> dict[int, int]:
         """Document frequencies of the given words (absent words are left out)."""
         # One statement for any number of words: a JSON array bound as a single parameter.
@@ -241,7 +248,7 @@ class Store:
             "SELECT j.value, k.doc, k.day FROM json_each(?1) AS j JOIN keys AS k"
             " ON k.key = j.value AND k.doc <= COALESCE("
             "(SELECT doc FROM keys WHERE key = j.value LIMIT 1 OFFSET ?2), 9223372036854775807)",
-            (_json_ints(keys), limit),
+            (_json_ints(dict.fromkeys(keys)), limit),  # distinct: one row set per key
         ):
             rows = out.get(key)
             if rows is None:
@@ -290,8 +297,8 @@ class Store:
 
 
 def _json_ints(values: Iterable[int]) -> str:
-    """A JSON array of integers (for ``json_each``), distinct values only."""
-    return json.dumps(sorted(set(values)))
+    """A JSON array of integers (for ``json_each``)."""
+    return json.dumps(values if isinstance(values, list) else list(values))
 
 
 def _chunks(items: list[object], size: int) -> Iterator[list[object]]:
