@@ -77,6 +77,7 @@ WINDOW_DAYS = 3  # candidates must be this close when both dates are known
 BATCH_SIZE = 256  # articles compared with the same word rarities in add()
 COMMIT_ARTICLES = 4096  # add() commits at least this often (fewer commits: fewer page writes)
 COMMIT_SECONDS = 2.0  # ... and at least this often
+DF_CACHE = 500_000  # document frequencies add() keeps in memory during a transaction
 # Candidates
 BANDS = 4
 ROWS = 2
@@ -408,7 +409,9 @@ class _Doc:
         "kinds",
         "lengths",
         "norm",
+        "numbers",
         "sents",
+        "slots",
         "snorm",
         "title",
         "total",
@@ -416,6 +419,22 @@ class _Doc:
         "vocab",
         "weights",
     )  # fmt: skip
+
+    # Set by decode(): most documents of a batch are never compared, so never decoded.
+    sents: tuple[str, ...]
+    norm: list[str]  # normalised tokens of each unit, joined by spaces
+    snorm: list[str]  # the same, sorted (editors move clauses)
+    lengths: np.ndarray  # tokens per unit
+    ids: np.ndarray  # token ids of all units, in order
+    kinds: np.ndarray  # _CONTENT, _NUMBER or _STOP per token
+    numbers: list[int]  # numbers per unit
+    slots: np.ndarray  # each token's position in vocab (meaningless for stopwords)
+    _starts: list[int]
+    _nums: dict[int, frozenset[str]]
+    # Set by _reweight()
+    weights: list[float]
+    total: float
+    tw: dict[int, float]
 
     def __init__(
         self,
@@ -432,20 +451,9 @@ class _Doc:
         self.title = title
         self.blob = blob
         self.decoded = False
-        self.sents: tuple[str, ...] = ()
-        self.norm: list[str] = []  # normalised tokens of each unit, joined by spaces
-        self.snorm: list[str] = []  # the same, sorted (editors move clauses)
-        self.lengths = _NO_INTS  # tokens per unit
-        self.ids = _NO_INTS  # token ids of all units, in order
-        self.kinds = _NO_INTS  # _CONTENT, _NUMBER or _STOP per token
         self.vocab = _NO_INTS if vocab is None else vocab  # distinct content and number ids
-        self._starts: list[int] = []
-        self._nums: list[frozenset[str]] | None = None
         self._token_ids: frozenset[int] | None = None
         self._rare: tuple[dict[int, float], float] | None = None
-        self.weights: list[float] = []
-        self.tw: dict[int, float] = {}
-        self.total = 1e-9
 
     def decode(self) -> _Doc:
         """Unpack the blob (once; weights come from ``_reweight``); returns self."""
@@ -468,8 +476,13 @@ class _Doc:
         self.norm = texts[1].split("\n")
         self.snorm = texts[2].split("\n")
         self._starts = [0, *np.cumsum(self.lengths).tolist()]
+        unit_of = np.repeat(np.arange(n_units), self.lengths)
+        self.numbers = np.bincount(unit_of, self.kinds == _NUMBER, n_units).tolist()
+        self._nums = {}
+        self.tw = {}
         if self.vocab is _NO_INTS:
             self.vocab = np.unique(self.ids[self.kinds != _STOP])
+        self.slots = np.searchsorted(self.vocab, self.ids)
         self.decoded = True
         return self
 
@@ -482,14 +495,15 @@ class _Doc:
         text = self.norm[unit]
         return text.split(" ") if text else []
 
-    def nums(self) -> list[frozenset[str]]:
-        """The numbers of each unit (computed on first use)."""
-        if self._nums is None:
-            self._nums = [
-                frozenset(t for t in (u.split(" ") if u else ()) if t[0].isdigit())
-                for u in self.norm
-            ]
-        return self._nums
+    def nums(self, unit: int) -> frozenset[str]:
+        """The numbers of one unit (computed on first use)."""
+        got = self._nums.get(unit)
+        if got is None:
+            text = self.norm[unit]
+            got = self._nums[unit] = frozenset(
+                t for t in (text.split(" ") if text else ()) if t[0].isdigit()
+            )
+        return got
 
     def names(self, unit: int) -> list[str]:
         """The tokens of a unit that could be names, others as "" (computed on demand)."""
@@ -543,8 +557,18 @@ class _Rarity:
         return cls(dict(zip(keys, values.tolist(), strict=True)), ids, values)
 
 
+def _lookup(rarity: _Rarity, ids: np.ndarray) -> np.ndarray:
+    """Rarities of word ``ids`` (1 for words ``rarity`` does not know)."""
+    weight = np.ones(len(ids))
+    if len(rarity.ids) and len(ids):
+        at = np.minimum(np.searchsorted(rarity.ids, ids), len(rarity.ids) - 1)
+        known = rarity.ids[at] == ids
+        weight[known] = rarity.values[at[known]]
+    return weight
+
+
 def _reweight(docs: Sequence[_Doc], rarity: _Rarity) -> None:
-    """Set the unit weights of decoded documents from word rarities (unknown words count 1).
+    """Set the unit weights and rare words of decoded documents from word rarities.
 
     A unit weighs the rarity of its content words, half that of its numbers and 0.05 per
     stopword. Sums run in token order, as the per-unit Python sums they replace did.
@@ -553,26 +577,36 @@ def _reweight(docs: Sequence[_Doc], rarity: _Rarity) -> None:
     if not docs:
         return
     lengths = np.concatenate([d.lengths for d in docs])
-    ids = np.concatenate([d.ids for d in docs])
     kinds = np.concatenate([d.kinds for d in docs])
     unit_of = np.repeat(np.arange(len(lengths)), lengths)
-    weight = np.ones(len(ids))
-    if len(rarity.ids) and len(ids):
-        at = np.minimum(np.searchsorted(rarity.ids, ids), len(rarity.ids) - 1)
-        known = rarity.ids[at] == ids
-        weight[known] = rarity.values[at[known]]
+    vocab = np.concatenate([d.vocab for d in docs])
+    vocab_weight = _lookup(rarity, vocab)
+    # A token's rarity is its vocabulary entry's: one lookup per distinct word, not per token.
+    vocab_bounds = np.cumsum([0, *(len(d.vocab) for d in docs)])
+    slots = np.concatenate([d.slots for d in docs]) + np.repeat(
+        vocab_bounds[:-1], [len(d.slots) for d in docs]
+    )
+    # Stopwords' slots may point past their document's words (their weight is not used).
+    weight = np.append(vocab_weight, 0.0)[np.minimum(slots, len(vocab))]
     n = len(lengths)
     content = np.bincount(unit_of, np.where(kinds == _CONTENT, weight, 0.0), n)
     numbers = np.bincount(unit_of, np.where(kinds == _NUMBER, weight, 0.0), n)
     stops = np.bincount(unit_of, (kinds == _STOP).astype(np.float64), n)
     weights = (content + 0.5 * numbers + 0.05 * stops).tolist()
+    # Rare words of each document (for _rare_overlap).
+    rare = vocab_weight >= RARE
+    rare_ids, rare_weights = vocab[rare].tolist(), vocab_weight[rare].tolist()
+    rare_bounds = np.concatenate(([0], np.cumsum(rare)))
+    rare_at = rare_bounds[vocab_bounds].tolist()
     at_unit = 0
-    for d in docs:
+    for k, d in enumerate(docs):
         d.weights = weights[at_unit : at_unit + len(d.lengths)]
         at_unit += len(d.lengths)
         d.total = max(sum(d.weights), 1e-9)
         d.tw = rarity.table
-        d._rare = None
+        lo, hi = rare_at[k], rare_at[k + 1]
+        words = rare_weights[lo:hi]
+        d._rare = (dict(zip(rare_ids[lo:hi], words, strict=True)), sum(words))
 
 
 def _day(date: datetime | None) -> int | None:
@@ -635,22 +669,33 @@ def _conflict(a: _Doc, i: int, b: _Doc, j: int) -> bool:
     return False
 
 
+# Similarity of a rapidfuzz percentage, as the float32 fraction scores have always used.
+_SIMILARITY: list[float] = (np.arange(256, dtype=np.uint8).astype(np.float32) / 100.0).tolist()
+
+
 def _score_matrix(
     a: _Doc, b: _Doc, sim: np.ndarray, recurring: set[int] | frozenset[int] = frozenset()
 ) -> _Verdict:
-    """Score two documents from their unit similarity matrix (0..1, zeros below MATCH_LOW)."""
+    """Score two documents from their unit similarity matrix (percent, zeros below MATCH_LOW)."""
     cands: list[tuple[float, int, int]] = []
     rows, cols = np.nonzero(sim)
-    nums_a, nums_b = a.nums(), b.nums()
-    for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
-        s = float(sim[i, j])
-        na, nb = nums_a[i], nums_b[j]
-        # Templated reports ("Shr 12 cts vs 10 cts") differ only in their numbers.
-        if na != nb and na and nb:
-            if len(na & nb) * 2 < len(na | nb):
-                continue
-            s = MATCH_LOW + (s - MATCH_LOW) * 0.5
-        if CHECK_CONFLICT and s >= CONFLICT_FROM and _conflict(a, i, b, j):
+    counts_a, counts_b = a.numbers, b.numbers
+    norm_a, norm_b = a.norm, b.norm
+    for i, j, v in zip(rows.tolist(), cols.tolist(), sim[rows, cols].tolist(), strict=True):
+        s = _SIMILARITY[v]
+        if counts_a[i] and counts_b[j]:
+            na, nb = a.nums(i), b.nums(j)
+            # Templated reports ("Shr 12 cts vs 10 cts") differ only in their numbers.
+            if na != nb:
+                if len(na & nb) * 2 < len(na | nb):
+                    continue
+                s = MATCH_LOW + (s - MATCH_LOW) * 0.5
+        if (
+            CHECK_CONFLICT
+            and s >= CONFLICT_FROM
+            and norm_a[i] != norm_b[j]  # identical words swap no name
+            and _conflict(a, i, b, j)
+        ):
             continue
         cands.append((s, i, j))
     cands.sort(reverse=True)
@@ -711,7 +756,6 @@ def _compare_many(
             a.snorm, flat_sorted, scorer=fuzz.ratio, score_cutoff=cut, dtype=np.uint8
         )
         np.maximum(sim, resorted, out=sim)
-    sim = sim.astype(np.float32) / 100.0
     # Most candidates share no sentence above MATCH_LOW: skip them without a closer look.
     hit = np.maximum.reduceat(sim.max(axis=0), bounds[:-1]) if len(flat) else np.zeros(0)
     return [
@@ -774,8 +818,8 @@ class PreparedStory:
     source: str | None
     title: str
     blob: bytes  # sentences and comparison features, compressed (stored as is)
-    keys: bytes  # int64 band keys, one row of len(units) per band
-    units: bytes  # uint32 units that have band keys
+    keys: bytes  # int64 band keys, band by band
+    units: bytes  # uint32 unit of each key
     text_key: int | None
     vocab: bytes  # sorted distinct uint32 ids of content words and numbers
 
@@ -798,7 +842,7 @@ def prepare_story(item: StoryInput) -> PreparedStory:
         title=item.title,
         blob=_pack(sents, norm, snorm, lengths, ids, kinds),
         keys=keys.astype("<i8").tobytes(),
-        units=keyed.astype("<u4").tobytes(),
+        units=np.tile(keyed, len(keys)).astype("<u4").tobytes(),
         text_key=_text_key(norm),
         vocab=np.unique(ids[kinds != _STOP]).astype("<u4").tobytes(),
     )
@@ -858,10 +902,8 @@ class _BatchKeys:
         text_docs: list[int] = []
         for k, new in enumerate(news):
             prep = new.prep
-            band = np.frombuffer(prep.keys, dtype="<i8")
-            keyed = np.frombuffer(prep.units, dtype="<u4")
-            keys.append(band)
-            units.append(np.tile(keyed, len(band) // len(keyed)) if len(keyed) else keyed)
+            keys.append(np.frombuffer(prep.keys, dtype="<i8"))
+            units.append(np.frombuffer(prep.units, dtype="<u4"))
             if prep.text_key is not None:
                 text_keys.append(prep.text_key)
                 text_docs.append(k)
@@ -873,7 +915,7 @@ class _BatchKeys:
         self.docs = docs[order]  # position of the document in the batch
         self.keys = np.concatenate([*keys, np.array(text_keys, dtype=np.int64)])[order]
         self.units = np.concatenate(
-            [*(u.astype(np.int64) for u in units), np.full(len(text_keys), -1, dtype=np.int64)]
+            [np.concatenate(units).astype(np.int64), np.full(len(text_keys), -1, dtype=np.int64)]
         )[order]
 
 
@@ -888,6 +930,11 @@ class StoryIndex:
         self._groups_cache: dict[tuple[float, float], dict[str, str]] = {}
         self._n_docs: int | None = None  # document count while adding (None: ask the store)
         self._pending: list[int] | None = None  # documents added in the open transaction
+        # Document frequencies read in the open transaction, kept current by its own writes
+        # (no other writer can change them until it commits), and the increments not yet
+        # written: one upsert per word per commit rather than per batch.
+        self._df: dict[int, int] = {}
+        self._df_delta: dict[int, int] = {}
         self._since = 0.0  # when that transaction began (time.monotonic)
         self._queue: list[PreparedStory] = []  # put() but not yet added
         self._put_done = 0
@@ -1003,6 +1050,8 @@ class StoryIndex:
                 self._groups_cache.clear()
 
     def _delete(self, docs: list[int]) -> None:
+        self._write_df()
+        self._df.clear()
         stored = self._store.load_docs(docs)
         df: dict[int, int] = {}
         for doc, row in stored.items():
@@ -1034,6 +1083,7 @@ class StoryIndex:
                 self._pending = []
                 self._since = time.monotonic()
                 self._n_docs = None  # another writer may have changed the file meanwhile
+                self._df.clear()
             try:
                 old = store.doc_numbers(latest)
                 if old:
@@ -1051,7 +1101,11 @@ class StoryIndex:
                 words, counts = np.unique(
                     np.concatenate([new.doc.vocab for new in news]), return_counts=True
                 )
-                store.add_df_counts(words.tolist(), counts.tolist())
+                known, delta = self._df, self._df_delta
+                for t, c in zip(words.tolist(), counts.tolist(), strict=True):
+                    delta[t] = delta.get(t, 0) + c
+                    if t in known:
+                        known[t] += c
                 n_docs += len(news)
                 batch_keys = _BatchKeys(news)
                 self._candidates(news, batch_keys)
@@ -1079,9 +1133,31 @@ class StoryIndex:
             ):
                 self._commit()
 
+    def _doc_freqs(self, words: list[int]) -> dict[int, int]:
+        """Document frequencies of ``words`` (a superset), read through the transaction's cache."""
+        known = self._df
+        missing = [t for t in words if t not in known]
+        if missing:
+            if len(known) > DF_CACHE:
+                known.clear()
+                missing = words
+            found = self._store.get_df(missing)
+            delta = self._df_delta
+            for t in missing:
+                known[t] = found.get(t, 0) + delta.get(t, 0)
+        return known
+
+    def _write_df(self) -> None:
+        """Write the pending document frequency increments."""
+        if self._df_delta:
+            delta = self._df_delta
+            self._store.add_df_counts(list(delta), list(delta.values()))
+            delta.clear()
+
     def _commit(self) -> None:
         with self._store.lock:
             if self._pending is not None:
+                self._write_df()
                 self._store.commit()
                 self._pending = None
 
@@ -1092,6 +1168,8 @@ class StoryIndex:
                 self._cache.pop(doc, None)
             self._pending = None
             self._n_docs = None
+            self._df.clear()
+            self._df_delta.clear()
             self._groups_cache.clear()
 
     def _candidates(self, news: Sequence[_New], batch: _BatchKeys) -> None:
@@ -1171,7 +1249,7 @@ class StoryIndex:
         # Rarity is read once per batch, so every comparison in it uses the same weights.
         everyone = list(involved.values())
         words = np.unique(np.concatenate([d.vocab for d in everyone]))
-        df = self._store.get_df(words.tolist()) if USE_RARITY else {}
+        df = self._doc_freqs(words.tolist()) if USE_RARITY else {}
         _reweight(everyone, _Rarity.of(words, df, n_docs))
         pairs: list[StoredPair] = []
         for new in active:
@@ -1250,6 +1328,7 @@ class StoryIndex:
             with self._store.lock:
                 # Under the lock: the cached documents' weights are shared with ``add``.
                 words = np.union1d(docs[da].vocab, docs[db].vocab)
+                self._write_df()  # an add() in progress may hold increments
                 df = self._store.get_df(words.tolist())
                 _reweight([docs[da], docs[db]], _Rarity.of(words, df, self._store.count_docs()))
                 verdict = _compare_many(docs[da], [docs[db]])[0]
