@@ -56,7 +56,7 @@ class BuildOptions:
     extract: ExtractOptions = field(default_factory=ExtractOptions)
     workers: int | None = None  # None: one per core when the input is large enough; 0: in-process
     max_bytes: int = 64 * 1024 * 1024
-    limitmb: int = 160  # postings a worker buffers before it writes a segment (estimated MB)
+    limitmb: int = 128  # postings a worker buffers before it writes a segment (estimated MB)
 
 
 @dataclass(frozen=True)
@@ -438,6 +438,7 @@ def _index_into(
         tally.skips.extend(item.skips)
         if feed is not None:
             feed.offer(item)
+            item.stories = [None] * len(item.articles)  # fed: do not hold them twice
         if tally.due():
             yield tally.progress("index", item.unit.path)
     if cancel.is_set():

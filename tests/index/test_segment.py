@@ -167,4 +167,4 @@ def test_posting_count_and_budget(tmp_path: Path) -> None:
     w.add_document(id="a", body="one two two", title="one")
     assert w.posting_count == 4  # id:a, body:one, body:two, title:one
     w.cancel()
-    assert postings_budget(160) > 1_000_000
+    assert postings_budget(128) > 800_000
