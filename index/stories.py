@@ -38,8 +38,14 @@ Plain domain code (no Whoosh, no Qt), persisted in one SQLite file. Measured cho
 Scores are computed when an article is added, with the rarities and recurrences known then; they
 are not revised as the archive grows.
 
-Public API: ``StoryInput``, ``StoryIndex``, ``PairEvidence``, ``Passage``, ``diff_versions``,
-``VersionDiff``, ``SentenceOp``, ``WordOp``, ``sentences`` and ``DEFAULT_THRESHOLD``.
+Adding is split for parallel ingest: ``prepare_story`` / ``prepare_stories`` do everything that
+depends on one article alone (sentences, tokens, hashes, band keys, a packed blob), anywhere,
+e.g. in indexing worker processes; ``StoryIndex.add`` (or ``put``/``flush``) does the rest,
+which needs the store: bucket lookups, verification, writes.
+
+Public API: ``StoryInput``, ``PreparedStory``, ``prepare_story``, ``prepare_stories``,
+``StoryIndex``, ``PairEvidence``, ``Passage``, ``diff_versions``, ``VersionDiff``,
+``SentenceOp``, ``WordOp``, ``sentences`` and ``DEFAULT_THRESHOLD``.
 """
 
 from __future__ import annotations
@@ -224,20 +230,48 @@ def tokens(sentence: str) -> list[str]:
     s = sentence if sentence.isascii() else unicodedata.normalize("NFKC", sentence)
     s = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), s)
     s = _POSSESSIVE.sub("", s.lower())
-    out: list[str] = []
-    for tok in _TOKEN.findall(s):
-        if tok[0].isdigit():
-            tok = tok.replace(",", "")
+    return list(map(_NORMAL.__getitem__, _TOKEN.findall(s)))
+
+
+_TOKEN_OR_BREAK = re.compile(_TOKEN.pattern + r"|\n")
+
+
+def _normalise(units: Sequence[str]) -> tuple[list[str], list[str]]:
+    """``" ".join(tokens(unit))`` of each unit, and all their tokens in order.
+
+    Runs the regular expressions once over all units joined by newlines (which no
+    expression crosses) rather than once per unit.
+    """
+    text = "\n".join(units)
+    s = text if text.isascii() else unicodedata.normalize("NFKC", text)
+    s = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), s)
+    s = _POSSESSIVE.sub("", s.lower())
+    joined = " ".join(map(_NORMAL.__getitem__, _TOKEN_OR_BREAK.findall(s)))
+    norm = [part.strip(" ") for part in joined.split("\n")]
+    if len(norm) != len(units):  # a unit with a newline of its own (a title, say)
+        toks = [tokens(u) for u in units]
+        return [" ".join(t) for t in toks], [t for unit in toks for t in unit]
+    return norm, joined.split()
+
+
+class _Normal(dict[str, str]):
+    """Raw token → normalised token (see ``tokens``), computed once per distinct token."""
+
+    def __missing__(self, raw: str) -> str:
+        if len(self) > 200_000:
+            self.clear()
+        if raw[0].isdigit():
+            tok = raw.replace(",", "")
             if tok.endswith(":00"):
                 tok = tok[:-3]  # "9:00am" and "9am" are the same time
         else:
             # Templated reports spell small numbers out ("Qtly div three cts").
-            tok = _NUMBER_WORDS.get(tok, tok)
-        out.append(tok)
-    return out
+            tok = _NUMBER_WORDS.get(raw, raw)
+        self[raw] = tok
+        return tok
 
 
-_IDS: dict[str, int] = {}
+_NORMAL = _Normal()
 
 
 def _name_flags(text: str) -> list[bool]:
@@ -254,15 +288,20 @@ def _name_flags(text: str) -> list[bool]:
     return [k > 0 and t[0].isupper() for k, t in enumerate(found)]
 
 
-def _token_id(tok: str) -> int:
-    # A stable id (the same in every process and run), unlike hash(); memoised because the
-    # same few thousand words make up most of any text.
-    v = _IDS.get(tok)
-    if v is None:
-        if len(_IDS) > 200_000:
-            _IDS.clear()
-        v = _IDS[tok] = zlib.crc32(tok.encode("utf-8"))
-    return v
+class _Info(dict[str, int]):
+    """Normalised token → its id << 2 | its kind (``_kind``), computed once per distinct word.
+
+    The id is stable (the same in every process and run), unlike hash().
+    """
+
+    def __missing__(self, tok: str) -> int:
+        if len(self) > 200_000:
+            self.clear()
+        info = self[tok] = zlib.crc32(tok.encode("utf-8")) << 2 | _kind(tok)
+        return info
+
+
+_INFO = _Info()
 
 
 _SMALL_NUMBERS = (
@@ -826,26 +865,65 @@ class PreparedStory:
 
 def prepare_story(item: StoryInput) -> PreparedStory:
     """Split, tokenise, hash and pack one article for ``StoryIndex.add``; pure and picklable."""
-    sents = sentences(item.body)
-    units = [tokens(item.title), *(tokens(s) for s in sents)]
-    flat = [t for toks in units for t in toks]
-    ids = np.fromiter(map(_token_id, flat), dtype=np.uint64, count=len(flat))
-    kinds = np.fromiter(map(_kind, flat), dtype=np.uint8, count=len(flat))
-    lengths = np.fromiter(map(len, units), dtype=np.int64, count=len(units))
-    norm = [" ".join(toks) for toks in units]
-    snorm = [" ".join(sorted(toks)) for toks in units]
+    return prepare_stories([item])[0]
+
+
+def prepare_stories(items: Iterable[StoryInput]) -> list[PreparedStory]:
+    """``prepare_story`` for many articles at once: the same results, cheaper per article
+    (hashing runs over all of them in one vectorised pass)."""
+    items = list(items)
+    if not items:
+        return []
+    texts: list[tuple[list[str], list[str]]] = []  # sentences and normalised units per item
+    words: list[str] = []
+    unit_lengths: list[int] = []
+    for item in items:
+        sents = sentences(item.body)
+        norm, flat = _normalise([item.title, *sents])
+        texts.append((sents, norm))
+        words += flat
+        unit_lengths += [part.count(" ") + 1 if part else 0 for part in norm]
+    info = np.fromiter(map(_INFO.__getitem__, words), dtype=np.uint64, count=len(words))
+    ids = info >> np.uint64(2)
+    kinds = (info & np.uint64(3)).astype(np.uint8)
+    lengths = np.array(unit_lengths, dtype=np.int64)
+    # Units are keyed independently, so all items' units can be keyed in one pass.
     keys, keyed = _band_keys(ids, lengths)
-    return PreparedStory(
-        id=item.id,
-        day=_day(item.date),
-        source=item.source,
-        title=item.title,
-        blob=_pack(sents, norm, snorm, lengths, ids, kinds),
-        keys=keys.astype("<i8").tobytes(),
-        units=np.tile(keyed, len(keys)).astype("<u4").tobytes(),
-        text_key=_text_key(norm),
-        vocab=np.unique(ids[kinds != _STOP]).astype("<u4").tobytes(),
-    )
+    unit_at = np.cumsum([0, *(len(norm) for _sents, norm in texts)])
+    token_at = np.concatenate(([0], np.cumsum(lengths)))[unit_at].tolist()
+    column_at = np.searchsorted(keyed, unit_at).tolist()
+    # Each item's distinct content words and numbers, from one sort of (item, word) pairs.
+    item_of = np.repeat(np.arange(len(items), dtype=np.uint64), np.diff(token_at))
+    weighty = kinds != _STOP
+    pairs = np.unique(item_of[weighty] << np.uint64(32) | ids[weighty])
+    bounds = np.arange(len(items) + 1, dtype=np.uint64) << np.uint64(32)
+    vocab_at = np.searchsorted(pairs, bounds).tolist()
+    vocab = (pairs & np.uint64(0xFFFFFFFF)).astype("<u4")
+    unit_at_l = unit_at.tolist()
+    # Unit of each key, numbered within its item.
+    key_units = np.broadcast_to(keyed - np.repeat(unit_at[:-1], np.diff(column_at)), keys.shape)
+    key_units = key_units.astype("<u4")
+    keys = keys.astype("<i8")
+    out = []
+    for k, (item, (sents, norm)) in enumerate(zip(items, texts, strict=True)):
+        t0, t1 = token_at[k], token_at[k + 1]
+        u0, u1 = unit_at_l[k], unit_at_l[k + 1]
+        c0, c1 = column_at[k], column_at[k + 1]
+        snorm = [" ".join(sorted(part.split(" "))) if part else "" for part in norm]
+        out.append(
+            PreparedStory(
+                id=item.id,
+                day=_day(item.date),
+                source=item.source,
+                title=item.title,
+                blob=_pack(sents, norm, snorm, lengths[u0:u1], ids[t0:t1], kinds[t0:t1]),
+                keys=keys[:, c0:c1].tobytes(),  # band by band
+                units=key_units[:, c0:c1].tobytes(),
+                text_key=_text_key(norm),
+                vocab=vocab[vocab_at[k] : vocab_at[k + 1]].tobytes(),
+            )
+        )
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1615,12 +1693,15 @@ __all__ = [
     "DEFAULT_THRESHOLD",
     "PairEvidence",
     "Passage",
+    "PreparedStory",
     "SentenceOp",
     "StoryIndex",
     "StoryInput",
     "VersionDiff",
     "WordOp",
     "diff_versions",
+    "prepare_stories",
+    "prepare_story",
     "sentences",
     "tokens",
 ]
