@@ -32,7 +32,13 @@ from index.model import Article, Progress, RawDocument, ReadError, Skip, Summary
 from index.readers import FieldMapping, discover, read_file
 from index.schema import from_stored, to_document
 from index.segment import BulkSegmentWriter, FastSegmentWriter, postings_budget
-from index.stories import PreparedStory, StoryIndex, StoryInput, prepare_story
+from index.stories import (
+    PreparedStory,
+    StoryIndex,
+    StoryInput,
+    prepare_stories,
+    prepare_story,
+)
 
 # Multi-record files larger than this are split into one shard per worker.
 SHARD_BYTES = 4 * 1024 * 1024
@@ -42,6 +48,8 @@ RECORD_SUFFIXES = {".jsonl", ".ndjson", ".csv", ".tsv", ".sgm", ".sgml"}
 # An archive folder may name the outlet of each sub-folder: {"sources": {"sub/folder": "Outlet"}}.
 ARCHIVE_CONFIG = ".copydesk.json"
 PROGRESS_INTERVAL = 0.2
+# Articles whose story fingerprints a worker computes in one vectorised pass.
+PREPARE_BATCH = 256
 # Prepared stories the parent groups at a time while workers index (see StoryFeed).
 FEED_BATCH = 512
 
@@ -122,6 +130,7 @@ class UnitIndexer:
         """Index one unit; bad input becomes skips, never an exception."""
         report = UnitReport(unit=unit)
         opts = self.options
+        pending: list[StoryInput] = []
         try:
             items: Iterable[RawDocument | ReadError] = read_file(
                 Path(unit.path), opts.mapping, max_bytes=opts.max_bytes, shard=unit.shard
@@ -154,11 +163,15 @@ class UnitIndexer:
                     )
                 )
                 self.docnum += 1
-                report.stories.append(_prepare(article))
+                pending.append(_story_input(article))
+                if len(pending) >= PREPARE_BATCH:
+                    report.stories.extend(_prepare(pending))
+                    pending = []
                 if writer.posting_count >= self.budget:
                     self._seal()
         except Exception as exc:  # a reader bug must not stop the import either
             report.skips.append(Skip(unit.path, f"could not read: {exc!r}"))
+        report.stories.extend(_prepare(pending))
         return report
 
     def finish(self) -> list[Any]:
@@ -174,11 +187,18 @@ class UnitIndexer:
             self.writer = None
 
 
-def _prepare(article: Article) -> PreparedStory | None:
+def _prepare(items: list[StoryInput]) -> list[PreparedStory | None]:
+    """Story fingerprints for a unit's articles (None for any that fails)."""
     try:
-        return prepare_story(_story_input(article))
-    except Exception:  # grouping must never cost an article; the parent retries from the index
-        return None
+        return list(prepare_stories(items))
+    except Exception:  # one bad article: prepare the others one by one
+        out: list[PreparedStory | None] = []
+        for item in items:
+            try:
+                out.append(prepare_story(item))
+            except Exception:  # grouping must never cost an article; the parent retries
+                out.append(None)
+        return out
 
 
 class StoryFeed:
