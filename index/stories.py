@@ -62,7 +62,7 @@ import time
 import unicodedata
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -1048,7 +1048,7 @@ class StoryIndex:
         self,
         items: Iterable[StoryInput | PreparedStory],
         cancel: threading.Event | None = None,
-    ) -> Iterator[int]:
+    ) -> Generator[int, None, None]:
         """Add (or replace) articles, comparing them with stored ones and each other.
 
         Items may come prepared (``prepare_story``, e.g. in worker processes) or not; the result
