@@ -1015,7 +1015,8 @@ class StoryIndex:
         self._df_delta: dict[int, int] = {}
         self._since = 0.0  # when that transaction began (time.monotonic)
         self._queue: list[PreparedStory] = []  # put() but not yet added
-        self._put_done = 0
+        self._put_done = 0  # articles put() added
+        self._put_open = 0  # ... of which not committed yet
 
     @classmethod
     def memory(cls) -> StoryIndex:
@@ -1024,8 +1025,10 @@ class StoryIndex:
 
     def close(self) -> None:
         """Commit what ``add`` or ``put`` did and close the database (``put``'s queue is dropped)."""
-        self._commit()
-        self._store.close()
+        try:
+            self._commit()
+        finally:
+            self._store.close()
 
     def __enter__(self) -> StoryIndex:
         return self
@@ -1088,6 +1091,7 @@ class StoryIndex:
         For a caller that receives articles as they come (from indexing workers). Work is
         committed every few thousand articles or seconds; ``flush`` adds the queued rest and
         commits. Returns how many articles ``put`` has added so far (queued ones not counted).
+        After an exception the index holds its last commit; the count drops accordingly.
         """
         queue = self._queue
         for item in items:
@@ -1097,6 +1101,7 @@ class StoryIndex:
                 del queue[:BATCH_SIZE]
                 self._add_batch(batch)
                 self._put_done += len(batch)
+                self._put_open += len(batch)
         return self._put_done
 
     def flush(self) -> int:
@@ -1106,6 +1111,7 @@ class StoryIndex:
             self._queue.clear()
             self._add_batch(batch)
             self._put_done += len(batch)
+            self._put_open += len(batch)
         self._commit()
         return self._put_done
 
@@ -1163,10 +1169,11 @@ class StoryIndex:
                 self._n_docs = None  # another writer may have changed the file meanwhile
                 self._df.clear()
             try:
+                n_docs = store.count_docs() if self._n_docs is None else self._n_docs
                 old = store.doc_numbers(latest)
                 if old:
                     self._delete(list(old.values()))
-                n_docs = (store.count_docs() if self._n_docs is None else self._n_docs) - len(old)
+                    n_docs -= len(old)
                 first = store.next_doc()
                 for k, new in enumerate(news):
                     new.doc.doc = first + k
@@ -1234,10 +1241,16 @@ class StoryIndex:
 
     def _commit(self) -> None:
         with self._store.lock:
-            if self._pending is not None:
+            if self._pending is None:
+                return
+            try:
                 self._write_df()
                 self._store.commit()
-                self._pending = None
+            except BaseException:
+                self._rollback()
+                raise
+            self._pending = None
+            self._put_open = 0
 
     def _rollback(self) -> None:
         with self._store.lock:
@@ -1249,6 +1262,8 @@ class StoryIndex:
             self._df.clear()
             self._df_delta.clear()
             self._groups_cache.clear()
+            self._put_done -= self._put_open  # put() articles of the transaction are gone
+            self._put_open = 0
 
     def _candidates(self, news: Sequence[_New], batch: _BatchKeys) -> None:
         """Fill in each new document's candidates (stored or new documents sharing a bucket)
