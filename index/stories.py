@@ -39,9 +39,13 @@ Scores are computed when an article is added, with the rarities and recurrences 
 are not revised as the archive grows.
 
 Adding is split for parallel ingest: ``prepare_story`` / ``prepare_stories`` do everything that
-depends on one article alone (sentences, tokens, hashes, band keys, a packed blob), anywhere,
-e.g. in indexing worker processes; ``StoryIndex.add`` (or ``put``/``flush``) does the rest,
-which needs the store: bucket lookups, verification, writes.
+depends on one article alone (sentences, tokens, word ids and kinds, band keys, a compressed blob
+of sentences and features), anywhere, e.g. in indexing worker processes; ``StoryIndex.add`` (or
+``put``/``flush``) does what needs the store, in batches of ``BATCH_SIZE`` that share one reading
+of word rarities: one statement of bucket lookups, verification of candidates (their features
+unpacked from the stored blob, never re-tokenised), writes. Commits come every few thousand
+articles or seconds (random inserts into the bucket table dirty pages that each commit writes
+out); a crash keeps the last commit, which is consistent. Either path gives the same pairs.
 
 Public API: ``StoryInput``, ``PreparedStory``, ``prepare_story``, ``prepare_stories``,
 ``StoryIndex``, ``PairEvidence``, ``Passage``, ``diff_versions``, ``VersionDiff``,
