@@ -316,8 +316,9 @@ def test_broken_archive_config_is_reported(archive: Path, tmp_path: Path) -> Non
     assert any(".copydesk.json" in s.label and "ignored" in s.reason for s in summary.skipped)
 
 
+@pytest.mark.parametrize("workers", [0, 2])
 def test_small_memory_budget_writes_several_segments_with_the_same_content(
-    tmp_path: Path,
+    tmp_path: Path, workers: int
 ) -> None:
     archive = tmp_path / "demo"
     import shutil
@@ -325,7 +326,7 @@ def test_small_memory_budget_writes_several_segments_with_the_same_content(
     shutil.copytree(REPO / "resources" / "demo", archive)
     texts = sorted(archive.rglob("*.txt"))
     (archive / "zz-copy.txt").write_bytes(texts[0].read_bytes())  # read last: a duplicate
-    _, small = run(rebuild([archive], tmp_path / "small", BuildOptions(workers=0, limitmb=0)))
+    _, small = run(rebuild([archive], tmp_path / "small", BuildOptions(workers=workers, limitmb=0)))
     _, big = run(rebuild([archive], tmp_path / "big", BuildOptions(workers=0)))
     small_ix = store.open_generation(store.current_generation(tmp_path / "small"))
     big_ix = store.open_generation(store.current_generation(tmp_path / "big"))
