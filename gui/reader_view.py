@@ -90,11 +90,29 @@ def _body_html(article: Article, muted: str) -> str:
     return f'<h2>{title}</h2><p style="color:{muted}">{line}</p>{body}'
 
 
+def similar_html(hits: Iterable[Hit], link_color: str, muted: str) -> str:
+    """The similar-articles list: linked titles (``article:ID``) with outlet and date."""
+    rows = []
+    for hit in hits:
+        when = format_date(hit.date, hit.date_precision)
+        where = " · ".join(html.escape(x) for x in (hit.source or "unknown outlet", when) if x)
+        versions = f" · {hit.group_size} versions" if hit.group_size > 1 else ""
+        rows.append(
+            f'<p style="margin:0 0 6px 0"><a style="color:{link_color}" '
+            f'href="article:{html.escape(hit.id, quote=True)}">'
+            f"{html.escape(hit.title or 'Untitled')}</a>"
+            f'<br><small style="color:{muted}">{where}{versions}</small></p>'
+        )
+    return "".join(rows)
+
+
 class ReaderView(QWidget):
     """Shows one article; n/N (or the arrows) step through the highlighted matches."""
 
     storyRequested = Signal(str)  # article id
     citationRequested = Signal(str)  # citation text
+    similarRequested = Signal(str)  # article id
+    articleRequested = Signal(str)  # article id (a similar article's link)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -126,6 +144,12 @@ class ReaderView(QWidget):
         self.story_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.story_button.setToolTip("Show every version of this story (S)")
         self.story_button.clicked.connect(self._on_story)
+        self.similar_button = QToolButton(self)
+        theme.set_icon(self.similar_button, "link")
+        self.similar_button.setText("Similar")
+        self.similar_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.similar_button.setToolTip("Find articles that share this one's distinctive words")
+        self.similar_button.clicked.connect(self._on_similar)
 
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 4, 6, 4)
@@ -133,6 +157,7 @@ class ReaderView(QWidget):
         bar.addWidget(self.next_button)
         bar.addWidget(self.match_label)
         bar.addStretch(1)
+        bar.addWidget(self.similar_button)
         bar.addWidget(self.story_button)
         bar.addWidget(self.cite_button)
 
@@ -151,8 +176,33 @@ class ReaderView(QWidget):
         self.meta_form.setContentsMargins(12, 8, 12, 8)
         self.meta_form.setVerticalSpacing(3)
         self.meta_labels: dict[str, QLabel] = {}
+        # Similar articles, listed under the metadata once asked for.
+        self.similar_title = QLabel("Similar articles", self)
+        self.similar_title.setObjectName("facetTitle")
+        self.similar_label = QLabel("", self)
+        self.similar_label.setObjectName("similarList")
+        self.similar_label.setWordWrap(True)
+        self.similar_label.setTextFormat(Qt.TextFormat.RichText)
+        self.similar_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.similar_label.setOpenExternalLinks(False)
+        self.similar_label.linkActivated.connect(self._on_similar_link)
+        self.similar_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.similar_ids: list[str] = []
+        self._similar_for: str | None = None
+        side = QWidget(self)
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.setSpacing(0)
+        side_layout.addWidget(self.meta)
+        similar_box = QVBoxLayout()
+        similar_box.setContentsMargins(12, 4, 12, 8)
+        similar_box.addWidget(self.similar_title)
+        similar_box.addWidget(self.similar_label)
+        side_layout.addLayout(similar_box)
+        side_layout.addStretch(1)
+        self._hide_similar()
         meta_scroll = QScrollArea(self)
-        meta_scroll.setWidget(self.meta)
+        meta_scroll.setWidget(side)
         meta_scroll.setWidgetResizable(True)
         meta_scroll.setFrameShape(QFrame.Shape.NoFrame)
 
@@ -183,6 +233,7 @@ class ReaderView(QWidget):
         )
         self.browser.setExtraSelections([])
         self._fill_meta(None)
+        self._hide_similar()
         self._update_buttons()
 
     def set_article(self, article: Article, hit: Hit | None = None, query: str = "") -> None:
@@ -194,6 +245,9 @@ class ReaderView(QWidget):
         self.browser.setHtml(_body_html(article, c.muted.name()))
         self._find_matches(highlight_terms(hit, query))
         self._fill_meta(article)
+        # Reading down the list of similar articles keeps it; any other article drops it.
+        if self._similar_for != article.id and article.id not in self.similar_ids:
+            self._hide_similar()
         self._update_buttons()
         if self._matches:
             self._go_to(0)
@@ -283,6 +337,7 @@ class ReaderView(QWidget):
         else:
             self.match_label.setText("no matches in the text")
         self.cite_button.setEnabled(self.article is not None)
+        self.similar_button.setEnabled(self.article is not None)
         grouped = self.hit is not None and self.hit.group_size > 1
         self.story_button.setEnabled(self.article is not None)
         self.story_button.setText(
@@ -377,3 +432,48 @@ class ReaderView(QWidget):
     def _on_story(self) -> None:
         if self.article is not None:
             self.storyRequested.emit(self.article.id)
+
+    # Similar articles -----------------------------------------------------------------------
+    def _on_similar(self) -> None:
+        if self.article is not None:
+            self.similarRequested.emit(self.article.id)
+
+    def show_similar_message(self, article_id: str, text: str) -> None:
+        """A line in the similar-articles section ("looking…", "none", an error)."""
+        if self.article is None or self.article.id != article_id:
+            return
+        self._similar_for = article_id
+        self.similar_ids = []
+        muted = theme.colors(self.palette()).muted.name()
+        self.similar_label.setText(f'<span style="color:{muted}">{html.escape(text)}</span>')
+        self.similar_title.show()
+        self.similar_label.show()
+
+    def set_similar(self, article_id: str, hits: Iterable[Hit]) -> bool:
+        """List the articles similar to ``article_id`` (ignored unless it is still shown)."""
+        if self.article is None or self.article.id != article_id:
+            return False
+        hits = list(hits)
+        if not hits:
+            self.show_similar_message(article_id, "No similar articles in the archive.")
+            return True
+        c = theme.colors(self.palette())
+        self._similar_for = article_id
+        self.similar_ids = [h.id for h in hits]
+        self.similar_label.setText(similar_html(hits, c.accent.name(), c.muted.name()))
+        self.similar_title.setText(f"Similar articles ({len(hits)})")
+        self.similar_title.show()
+        self.similar_label.show()
+        return True
+
+    def _hide_similar(self) -> None:
+        self._similar_for = None
+        self.similar_ids = []
+        self.similar_label.clear()
+        self.similar_title.setText("Similar articles")
+        self.similar_title.hide()
+        self.similar_label.hide()
+
+    def _on_similar_link(self, link: str) -> None:
+        if link.startswith("article:"):
+            self.articleRequested.emit(link.removeprefix("article:"))

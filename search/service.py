@@ -143,6 +143,9 @@ class Session:
         changed = bool(self._engine.refresh())
         if changed:
             self.vocabulary_warm = False
+            warm = getattr(self._engine, "warm", None)
+            if callable(warm):  # the new generation's arrays, before the next search needs them
+                warm(vocabulary=False)
         return changed
 
     def warm_vocabulary(self) -> None:
@@ -275,11 +278,18 @@ def serve(
     *,
     preload: bool = True,
     idle_s: float = IDLE_WARM_S,
+    nice: int = 0,
 ) -> None:
-    """Answer Calls from ``conn`` until :data:`QUIT` or the other end closes (the child's main)."""
+    """Answer Calls from ``conn`` until :data:`QUIT` or the other end closes (the child's main).
+
+    ``nice`` lowers this process's CPU priority by that much (where the OS has ``os.nice``).
+    """
     # Ctrl+C in a terminal reaches the whole process group: the app decides when we stop.
     with contextlib.suppress(ValueError):  # not the main thread (tests call serve in-process)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if nice > 0 and hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(nice)
     server = Server(engine_factory, story_factory)
     waiting: deque[Any] = deque()
     try:

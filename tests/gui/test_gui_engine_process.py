@@ -6,11 +6,13 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from process_fakes import gate_engine_factory
+from PySide6.QtCore import Qt
 
 from gui.backend import CallTag, StaleCallError
 from gui.engine_process import EngineProcess, EngineProcessError, ProcessBackend, unwrap
@@ -53,6 +55,34 @@ def test_searches_and_reads_run_in_the_search_process(window: Any, qtbot: Any) -
         window.results_list.setCurrentIndex(window.results_model.index(0, 0))
     assert blocker.args[0].id == page.hits[0].id
     assert window.engine_process.pid == pid  # one child served it all
+
+
+def test_similar_articles_in_the_reader(window: Any, qtbot: Any) -> None:
+    type_query(window, qtbot, "river")
+    row = window.results_model.row_of("flood-abc")
+    with qtbot.waitSignal(window.articleShown, timeout=WAIT):
+        window.results_list.setCurrentIndex(window.results_model.index(row, 0))
+    reader = window.reader
+    assert reader.similar_button.isEnabled() and not reader.similar_label.isVisible()
+
+    with qtbot.waitSignal(window.similarShown, timeout=WAIT) as blocker:
+        qtbot.mouseClick(reader.similar_button, Qt.MouseButton.LeftButton)
+    article_id, hits = blocker.args
+    assert article_id == "flood-abc"
+    assert hits and hits[0].id == "flood-courier"  # the other version of the story
+    assert "flood-abc" not in reader.similar_ids
+    assert reader.similar_ids == [h.id for h in hits]
+    assert reader.similar_label.isVisible()
+    assert "Flood warning for river towns" in reader.similar_label.text()
+
+    # A link opens that article; the list stays while reading down it.
+    with qtbot.waitSignal(window.articleShown, timeout=WAIT) as shown:
+        reader.similar_label.linkActivated.emit("article:flood-courier")
+    assert shown.args[0].id == "flood-courier"
+    assert reader.similar_label.isVisible()
+    # An article outside the list drops it.
+    reader.set_article(replace(shown.args[0], id="elsewhere"))
+    assert not reader.similar_label.isVisible() and reader.similar_ids == []
 
 
 def test_a_newer_waiting_search_makes_older_ones_stale(tmp_path: Path) -> None:
