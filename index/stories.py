@@ -403,22 +403,39 @@ def _text_key(doc_norm: Sequence[str]) -> int | None:
 
 _NO_INTS = np.zeros(0, dtype=np.int64)
 _CONTENT, _NUMBER, _STOP = 0, 1, 2  # word kinds: content words and numbers carry weight
-_HEAD = struct.Struct("<5I")  # units, tokens, then bytes of the sentence, norm and snorm texts
+# Blob header: units, tokens, distinct words, distinct content words and numbers (which come
+# first among the distinct words), then bytes of the sentence, norm and snorm texts.
+_HEAD = struct.Struct("<7I")
 
 
 def _pack(
-    sents: Sequence[str],
-    norm: Sequence[str],
-    snorm: Sequence[str],
+    texts: tuple[Sequence[str], Sequence[str], Sequence[str]],
     lengths: np.ndarray,
-    ids: np.ndarray,
-    kinds: np.ndarray,
+    numbered: np.ndarray,
+    table: np.ndarray,
+    table_kinds: np.ndarray,
+    weighty: int,
+    slots: np.ndarray,
 ) -> bytes:
-    """One compressed blob of a document's sentences and comparison features (``_Doc.decode``)."""
-    texts = ["\n".join(part).encode("utf-8") for part in (sents, norm, snorm)]
-    head = _HEAD.pack(len(norm), len(ids), *map(len, texts))
-    raw = [head, lengths.astype("<u4").tobytes(), ids.astype("<u4").tobytes()]
-    raw += [kinds.astype(np.uint8).tobytes(), *texts]
+    """One compressed blob of a document's sentences (``texts``: sentences, normalised units
+    and the same sorted) and comparison features, read back by ``_Doc.decode``.
+
+    Tokens are stored as slots into the document's table of distinct words, whose first
+    ``weighty`` entries (content words and numbers) are its sorted vocabulary: decoding then
+    needs no sorting, and slots (2 bytes each) compress better than ids.
+    """
+    encoded = ["\n".join(part).encode("utf-8") for part in texts]
+    head = _HEAD.pack(len(texts[1]), len(slots), len(table), weighty, *map(len, encoded))
+    width = "<u2" if len(table) <= 0xFFFF else "<u4"
+    raw = [
+        head,
+        lengths.astype("<u4").tobytes(),
+        numbered.astype(np.uint8).tobytes(),
+        table.astype("<u4").tobytes(),
+        table_kinds.astype(np.uint8).tobytes(),
+        slots.astype(width).tobytes(),
+        *encoded,
+    ]
     return zlib.compress(b"".join(raw), 1)
 
 
@@ -470,8 +487,8 @@ class _Doc:
     lengths: np.ndarray  # tokens per unit
     ids: np.ndarray  # token ids of all units, in order
     kinds: np.ndarray  # _CONTENT, _NUMBER or _STOP per token
-    numbers: list[int]  # numbers per unit
-    slots: np.ndarray  # each token's position in vocab (meaningless for stopwords)
+    numbers: list[int]  # 1 for a unit with numbers
+    slots: np.ndarray  # each token's position in vocab (stopwords: past its end)
     _starts: list[int]
     _nums: dict[int, frozenset[str]]
     # Set by _reweight()
@@ -503,14 +520,22 @@ class _Doc:
         if self.decoded:
             return self
         raw = zlib.decompress(self.blob)
-        n_units, n_tokens, *sizes = _HEAD.unpack_from(raw)
+        n_units, n_tokens, n_distinct, weighty, *sizes = _HEAD.unpack_from(raw)
         at = _HEAD.size
         self.lengths = np.frombuffer(raw, "<u4", n_units, at).astype(np.int64)
         at += 4 * n_units
-        self.ids = np.frombuffer(raw, "<u4", n_tokens, at)
-        at += 4 * n_tokens
-        self.kinds = np.frombuffer(raw, np.uint8, n_tokens, at)
-        at += n_tokens
+        self.numbers = np.frombuffer(raw, np.uint8, n_units, at).tolist()
+        at += n_units
+        table = np.frombuffer(raw, "<u4", n_distinct, at)
+        at += 4 * n_distinct
+        table_kinds = np.frombuffer(raw, np.uint8, n_distinct, at)
+        at += n_distinct
+        width = 2 if n_distinct <= 0xFFFF else 4
+        self.slots = np.frombuffer(raw, f"<u{width}", n_tokens, at)
+        at += width * n_tokens
+        self.ids = table[self.slots]
+        self.kinds = table_kinds[self.slots]
+        self.vocab = table[:weighty]
         texts = []
         for size in sizes:
             texts.append(raw[at : at + size].decode("utf-8"))
@@ -518,19 +543,16 @@ class _Doc:
         self.sents = tuple(texts[0].split("\n")) if n_units > 1 else ()
         self.norm = texts[1].split("\n")
         self.snorm = texts[2].split("\n")
-        self._starts = [0, *np.cumsum(self.lengths).tolist()]
-        unit_of = np.repeat(np.arange(n_units), self.lengths)
-        self.numbers = np.bincount(unit_of, self.kinds == _NUMBER, n_units).tolist()
+        self._starts = []
         self._nums = {}
         self.tw = {}
-        if self.vocab is _NO_INTS:
-            self.vocab = np.unique(self.ids[self.kinds != _STOP])
-        self.slots = np.searchsorted(self.vocab, self.ids)
         self.decoded = True
         return self
 
     def unit_ids(self, unit: int) -> list[int]:
         """Token ids of one unit."""
+        if not self._starts:
+            self._starts = [0, *np.cumsum(self.lengths).tolist()]
         return self.ids[self._starts[unit] : self._starts[unit + 1]].tolist()  # type: ignore[no-any-return]
 
     def unit_tokens(self, unit: int) -> list[str]:
@@ -896,13 +918,21 @@ def prepare_stories(items: Iterable[StoryInput]) -> list[PreparedStory]:
     unit_at = np.cumsum([0, *(len(norm) for _sents, norm in texts)])
     token_at = np.concatenate(([0], np.cumsum(lengths)))[unit_at].tolist()
     column_at = np.searchsorted(keyed, unit_at).tolist()
-    # Each item's distinct content words and numbers, from one sort of (item, word) pairs.
+    # Each item's table of distinct words, content words and numbers first (its vocabulary),
+    # from one sort of (item, stopword?, word) triples; the inverse gives each token's slot.
     item_of = np.repeat(np.arange(len(items), dtype=np.uint64), np.diff(token_at))
-    weighty = kinds != _STOP
-    pairs = np.unique(item_of[weighty] << np.uint64(32) | ids[weighty])
-    bounds = np.arange(len(items) + 1, dtype=np.uint64) << np.uint64(32)
-    vocab_at = np.searchsorted(pairs, bounds).tolist()
-    vocab = (pairs & np.uint64(0xFFFFFFFF)).astype("<u4")
+    stop = (kinds == _STOP).astype(np.uint64)
+    triples, slot_of = np.unique(
+        item_of << np.uint64(33) | stop << np.uint64(32) | ids, return_inverse=True
+    )
+    table = (triples & np.uint64(0xFFFFFFFF)).astype("<u4")
+    table_kinds = np.zeros(len(triples), dtype=np.uint8)
+    table_kinds[slot_of] = kinds
+    firsts = np.arange(len(items) + 1, dtype=np.uint64) << np.uint64(33)
+    table_at = np.searchsorted(triples, firsts).tolist()
+    stops_at = np.searchsorted(triples, firsts[:-1] | np.uint64(1) << np.uint64(32)).tolist()
+    with_numbers = np.concatenate(([0], np.cumsum(kinds == _NUMBER)))[np.cumsum([0, *unit_lengths])]
+    numbered = np.diff(with_numbers) > 0
     unit_at_l = unit_at.tolist()
     # Unit of each key, numbered within its item.
     key_units = np.broadcast_to(keyed - np.repeat(unit_at[:-1], np.diff(column_at)), keys.shape)
@@ -913,6 +943,7 @@ def prepare_stories(items: Iterable[StoryInput]) -> list[PreparedStory]:
         t0, t1 = token_at[k], token_at[k + 1]
         u0, u1 = unit_at_l[k], unit_at_l[k + 1]
         c0, c1 = column_at[k], column_at[k + 1]
+        w0, w1, w2 = table_at[k], stops_at[k], table_at[k + 1]
         snorm = [" ".join(sorted(part.split(" "))) if part else "" for part in norm]
         out.append(
             PreparedStory(
@@ -920,11 +951,19 @@ def prepare_stories(items: Iterable[StoryInput]) -> list[PreparedStory]:
                 day=_day(item.date),
                 source=item.source,
                 title=item.title,
-                blob=_pack(sents, norm, snorm, lengths[u0:u1], ids[t0:t1], kinds[t0:t1]),
+                blob=_pack(
+                    (sents, norm, snorm),
+                    lengths[u0:u1],
+                    numbered[u0:u1],
+                    table[w0:w2],
+                    table_kinds[w0:w2],
+                    w1 - w0,
+                    slot_of[t0:t1] - w0,
+                ),
                 keys=keys[:, c0:c1].tobytes(),  # band by band
                 units=key_units[:, c0:c1].tobytes(),
                 text_key=_text_key(norm),
-                vocab=vocab[vocab_at[k] : vocab_at[k + 1]].tobytes(),
+                vocab=table[w0:w1].tobytes(),
             )
         )
     return out
