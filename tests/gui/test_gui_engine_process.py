@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -12,10 +13,11 @@ from typing import Any
 
 import pytest
 from process_fakes import gate_engine_factory
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QThreadPool
 
-from gui.backend import CallTag, StaleCallError
+from gui.backend import CURRENT_CALL, CallTag, StaleCallError
 from gui.engine_process import EngineProcess, EngineProcessError, ProcessBackend, unwrap
+from gui.workers import LatestCall
 from search.model import SearchRequest
 
 WAIT = 30_000
@@ -160,3 +162,33 @@ def test_thread_mode_searches_in_process(qtbot: Any, fixture_index: Path, tmp_pa
         assert win.results_model.total == 5
     finally:
         win.shutdown()
+
+
+def test_latest_call_skips_superseded_calls_and_tags_them(qtbot: Any) -> None:
+    pool = QThreadPool()
+    pool.setMaxThreadCount(1)
+    call = LatestCall(pool, channel="article")
+    started, gate = threading.Event(), threading.Event()
+    ran: list[tuple[str, CallTag | None]] = []
+
+    def work(name: str) -> str:
+        if name == "first":
+            started.set()
+            gate.wait(10)  # holds the pool's only thread
+        ran.append((name, CURRENT_CALL.get()))
+        return name
+
+    try:
+        call.submit(work, "first")
+        assert started.wait(10)
+        call.submit(work, "second")  # superseded before a thread is free: never runs
+        with qtbot.waitSignal(call.ready, timeout=WAIT) as blocker:
+            last = call.submit(work, "third")
+            gate.set()
+    finally:
+        gate.set()
+        pool.waitForDone()
+    assert blocker.args == ["third"]
+    assert [name for name, _tag in ran] == ["first", "third"]
+    # The search process sees the channel and the request id (to skip it if a newer one waits).
+    assert ran[1][1] == CallTag("article", last, latest_only=True)
