@@ -43,7 +43,7 @@ from index.stories import (
 # Multi-record files larger than this are split into one shard per worker.
 SHARD_BYTES = 4 * 1024 * 1024
 # Below this much input, worker start-up (~1 s each) costs more than it saves.
-PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+PARALLEL_MIN_BYTES = 1024 * 1024
 RECORD_SUFFIXES = {".jsonl", ".ndjson", ".csv", ".tsv", ".sgm", ".sgml"}
 # An archive folder may name the outlet of each sub-folder: {"sources": {"sub/folder": "Outlet"}}.
 ARCHIVE_CONFIG = ".copydesk.json"
@@ -92,6 +92,7 @@ class UnitReport:
     # The articles' story fingerprints, computed in the worker (None where that failed: the
     # parent then reads the article back from the index).
     stories: list[PreparedStory | None] = field(default_factory=list)
+    story_inputs: list[StoryInput] = field(default_factory=list)  # until prepared
 
 
 class UnitIndexer:
@@ -108,6 +109,7 @@ class UnitIndexer:
         self.segments: list[Any] = []
         self.docnum = 0
         self.budget = postings_budget(options.limitmb)
+        self.held: list[UnitReport] = []
 
     def _writer(self) -> BulkSegmentWriter:
         if self.writer is None:
@@ -126,11 +128,39 @@ class UnitIndexer:
         else:
             writer.cancel()
 
+    def index_units(self, unit: Unit) -> list[UnitReport]:
+        """Index one unit; returns the reports whose story fingerprints are ready.
+
+        Fingerprints are prepared in one vectorised pass per ``PREPARE_BATCH`` articles, so
+        reports of small units (one article per file) wait for a batch; ``drain`` ends the wait.
+        """
+        report = self.index_unit(unit)
+        self.held.append(report)
+        if sum(len(r.articles) for r in self.held) >= PREPARE_BATCH:
+            return self.drain()
+        return []
+
+    def drain(self) -> list[UnitReport]:
+        """Prepare the held reports' story fingerprints and return the reports."""
+        held, self.held = self.held, []
+        inputs = [item for r in held for item in r.story_inputs]
+        prepared = _prepare(inputs)
+        at = 0
+        for r in held:
+            n = len(r.story_inputs)
+            r.stories = prepared[at : at + n]
+            r.story_inputs = []
+            at += n
+        return held
+
     def index_unit(self, unit: Unit) -> UnitReport:
-        """Index one unit; bad input becomes skips, never an exception."""
+        """Index one unit; bad input becomes skips, never an exception.
+
+        The report's ``story_inputs`` are left for ``drain`` (see ``index_units``).
+        """
         report = UnitReport(unit=unit)
         opts = self.options
-        pending: list[StoryInput] = []
+        pending = report.story_inputs
         try:
             items: Iterable[RawDocument | ReadError] = read_file(
                 Path(unit.path), opts.mapping, max_bytes=opts.max_bytes, shard=unit.shard
@@ -164,14 +194,10 @@ class UnitIndexer:
                 )
                 self.docnum += 1
                 pending.append(_story_input(article))
-                if len(pending) >= PREPARE_BATCH:
-                    report.stories.extend(_prepare(pending))
-                    pending = []
                 if writer.posting_count >= self.budget:
                     self._seal()
         except Exception as exc:  # a reader bug must not stop the import either
             report.skips.append(Skip(unit.path, f"could not read: {exc!r}"))
-        report.stories.extend(_prepare(pending))
         return report
 
     def finish(self) -> list[Any]:
@@ -250,7 +276,13 @@ def _worker_main(worker: int, gen: str, options: BuildOptions, tasks: Any, resul
             continue
         if unit is None:
             break
-        report = indexer.index_unit(unit)
+        ready = indexer.index_units(unit)
+        if tasks.empty():  # nothing else to do now: do not hold reports back
+            ready += indexer.drain()
+        for report in ready:
+            report.worker = worker
+            results.put(("unit", worker, report))
+    for report in indexer.drain():
         report.worker = worker
         results.put(("unit", worker, report))
     results.put(("segment", worker, indexer.finish()))
@@ -348,7 +380,8 @@ def _run_units(
             if cancel.is_set():
                 indexer.cancel()
                 return
-            yield indexer.index_unit(unit)
+            yield from indexer.index_units(unit)
+        yield from indexer.drain()
         yield {(0, i): seg for i, seg in enumerate(indexer.finish())}
         return
 
