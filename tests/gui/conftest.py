@@ -11,6 +11,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from gui_fakes import FakeEngine, article, fake_factories
@@ -130,6 +131,21 @@ def write_index(root: Path, items: list[Article]) -> Path:
     writer.commit()
     store.publish(root, build)
     return root
+
+
+@pytest.fixture
+def real_window(qtbot: Any, fixture_index: Path, tmp_path: Path) -> Iterator[Any]:
+    """A window on the fixture index with the real engine, after its first search answered."""
+    from gui.main_window import MainWindow
+    from gui.settings import AppSettings
+
+    win = MainWindow(fixture_index, settings=AppSettings(), demo_dir=tmp_path / "no-demo")
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.search.pageReady, timeout=30_000):
+        win.start()
+    yield win
+    win.shutdown()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -24,18 +23,9 @@ WAIT = 30_000
 
 
 @pytest.fixture
-def window(qtbot: Any, fixture_index: Path, tmp_path: Path) -> Iterator[Any]:
+def window(real_window: Any) -> Any:
     """A window on the fixture index with the default engine mode (the search process)."""
-    from gui.main_window import MainWindow
-    from gui.settings import AppSettings
-
-    win = MainWindow(fixture_index, settings=AppSettings(), demo_dir=tmp_path / "no-demo")
-    qtbot.addWidget(win)
-    win.show()
-    with qtbot.waitSignal(win.search.pageReady, timeout=WAIT):
-        win.start()
-    yield win
-    win.shutdown()
+    return real_window
 
 
 def type_query(window: Any, qtbot: Any, text: str) -> Any:

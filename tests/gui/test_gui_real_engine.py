@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,18 +20,9 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def window(qtbot: Any, fixture_index: Path, tmp_path: Path) -> Iterator[Any]:
+def window(real_window: Any) -> Any:
     """A window searching the fixture index with the real engine (and story service if any)."""
-    from gui.main_window import MainWindow
-    from gui.settings import AppSettings
-
-    win = MainWindow(fixture_index, settings=AppSettings(), demo_dir=tmp_path / "no-demo")
-    qtbot.addWidget(win)
-    win.show()
-    with qtbot.waitSignal(win.search.pageReady, timeout=WAIT):
-        win.start()
-    yield win
-    win.shutdown()
+    return real_window
 
 
 def type_query(window: Any, qtbot: Any, text: str) -> Any:
