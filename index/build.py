@@ -41,7 +41,7 @@ from index.stories import (
 )
 
 # Multi-record files larger than this are split into one shard per worker.
-SHARD_BYTES = 4 * 1024 * 1024
+SHARD_BYTES = 1024 * 1024
 # Below this much input, worker start-up (~1 s each) costs more than it saves.
 PARALLEL_MIN_BYTES = 1024 * 1024
 RECORD_SUFFIXES = {".jsonl", ".ndjson", ".csv", ".tsv", ".sgm", ".sgml"}
