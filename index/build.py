@@ -252,15 +252,18 @@ class StoryFeed:
         if len(self.pending) >= FEED_BATCH:
             self.flush()
 
-    def flush(self) -> None:
-        """Add everything queued."""
-        if not self.pending:
+    def flush(self, *, commit: bool = False) -> None:
+        """Hand everything queued to the story index (``commit``: add its rest and commit)."""
+        if self.cancel.is_set():
             return
-        items = list(self.pending.values())
-        self.pending.clear()
-        for _done in self.stories.add(items, self.cancel):
-            pass
-        self.added += len(items)
+        if self.pending:
+            items = list(self.pending.values())
+            self.pending.clear()
+            # put() adds full batches and commits every few thousand: cheaper than add() calls.
+            self.stories.put(items)
+            self.added += len(items)
+        if commit:
+            self.stories.flush()
 
 
 def _worker_main(worker: int, gen: str, options: BuildOptions, tasks: Any, results: Any) -> None:
@@ -631,7 +634,7 @@ def rebuild(
             indexed = manifest.indexed_ids()
             if not cancel.is_set():
                 yield tally.progress("stories", "grouping versions of the same story")
-                feed.flush()
+                feed.flush(commit=True)
         finally:
             feed.stories.close()
             manifest.close()
