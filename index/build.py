@@ -239,7 +239,6 @@ class StoryFeed:
         self.cancel = cancel
         self.order: dict[str, int] = {}
         self.pending: dict[str, PreparedStory] = {}
-        self.added = 0
 
     def offer(self, report: UnitReport) -> None:
         """Queue a unit's prepared stories; add a batch when enough are waiting."""
@@ -261,7 +260,6 @@ class StoryFeed:
             self.pending.clear()
             # put() adds full batches and commits every few thousand: cheaper than add() calls.
             self.stories.put(items)
-            self.added += len(items)
         if commit:
             self.stories.flush()
 

@@ -277,7 +277,6 @@ class _TermWriter:
     """
 
     def __init__(self, fw: Any, field: Any, mode: int, lenbytes: array[int] | None) -> None:
-        self.fw = fw
         self.postfile = fw._postfile
         self.base = self.postfile.tell()
         self.buf = bytearray()
