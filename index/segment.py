@@ -17,7 +17,8 @@ from __future__ import annotations
 import zlib
 from array import array
 from hashlib import md5
-from itertools import pairwise
+from itertools import accumulate, pairwise
+from operator import sub
 from pickle import dumps
 from typing import Any
 
@@ -28,14 +29,23 @@ from whoosh.codec.whoosh3 import (
     W3TermInfo,
     _lenfield,
 )
+from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import UnknownFieldError
 from whoosh.filedb.filetables import _lengths as _KV_LENGTHS
 from whoosh.filedb.filetables import md5_hash
 from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numlists import GrowableArray
 from whoosh.writing import SegmentWriter
 
-from index.schema import FastExistence, FastFrequency, FastKeywords, FastPositions, _positions
+from index.schema import (
+    CoarseDatetime,
+    FastExistence,
+    FastFrequency,
+    FastKeywords,
+    FastPositions,
+    _positions,
+)
 
 # Bytes of memory one buffered posting costs: 125 on Reuters, ~200 on BBC (list slots, the encoded
 # positions of text fields, per-term overhead spread over its postings).
@@ -106,21 +116,22 @@ class _CachedLengths:
 
 
 # How a field's postings are buffered (see BulkSegmentWriter._plan_field).
-_POSITIONS, _FREQUENCY, _KEYWORDS, _EXISTENCE, _GENERIC = range(5)
+_POSITIONS, _FREQUENCY, _KEYWORDS, _EXISTENCE, _GENERIC, _DATE = range(6)
+_TEXT_MODES = frozenset({_POSITIONS, _FREQUENCY, _KEYWORDS, _EXISTENCE})
 
 
 class _PositionCodes:
     """Whoosh's Positions encoding, with the one-position case (most postings) cached."""
 
     def __init__(self) -> None:
-        self._single: dict[int, bytes] = {}
+        self.single: dict[int, bytes] = {}  # position -> code of a one-position list
 
     def encode(self, poslist: list[int]) -> bytes:
         if len(poslist) == 1:
             p = poslist[0]
-            code = self._single.get(p)
+            code = self.single.get(p)
             if code is None:
-                code = self._single[p] = pack_uint(1) + dumps([p], 2)
+                code = self.single[p] = pack_uint(1) + dumps([p], 2)
             return code
         deltas = [poslist[0]]
         deltas.extend([b - a for a, b in pairwise(poslist)])
@@ -132,7 +143,10 @@ class BulkSegmentWriter(FastSegmentWriter):
 
     Only ``add_document`` and the segment flush differ from Whoosh; deletions, commit and the
     files are Whoosh's. Fields with this module's fast formats skip Token objects entirely; any
-    other indexed field goes through its own ``index()``.
+    other indexed field goes through its own ``index()``. Per-document values (stored fields,
+    field lengths, columns) skip the per-document writer's call chain too: stored fields go
+    straight to their column writer, lengths and column values are kept as arrays and written
+    in bulk when the segment is flushed (the same bytes Whoosh's per-value calls write).
     """
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:
@@ -143,6 +157,10 @@ class BulkSegmentWriter(FastSegmentWriter):
         self._terms: dict[str, dict[Any, list[Any]]] = {}
         # field -> length byte per document, for the block statistics of scorable fields
         self._lenbytes: dict[str, array[int]] = {}
+        self._totals: dict[str, int] = {}  # field -> summed lengths (the segment's statistics)
+        # column field -> (docnums, values), written at flush
+        self._columns: dict[str, tuple[list[int], list[Any]]] = {}
+        self._stored = self.perdocwriter._get_column("_stored")
         self._codes = _PositionCodes()
         self.posting_count = 0
 
@@ -159,6 +177,8 @@ class BulkSegmentWriter(FastSegmentWriter):
             mode = _FREQUENCY
         elif isinstance(fmt, FastExistence):
             mode = _EXISTENCE
+        elif isinstance(field, CoarseDatetime):
+            mode = _DATE
         else:
             mode = _GENERIC
         if field.separate_spelling() or field.vector:
@@ -171,75 +191,102 @@ class BulkSegmentWriter(FastSegmentWriter):
         unknown = fields.keys() - self._names
         if unknown:
             raise UnknownFieldError(f"No field named {sorted(unknown)[0]!r} in {self.schema}")
-        pdw = self.perdocwriter
         docnum = self.docnum
+        local = docnum - self.docbase
+        # First everything that can refuse a value, so a refused document leaves nothing behind.
+        present: list[tuple[str, Any, int, bool, Any]] = []
+        stored_values: dict[str, Any] = {}
+        column_values: list[tuple[str, Any]] = []
+        for name, field, mode, scorable, stored, column in self._plan:
+            value = fields.get(name)
+            if value is None:
+                continue
+            if mode in _TEXT_MODES and not isinstance(value, str):
+                raise ValueError(f"field {name!r} takes text, not {type(value).__name__}")
+            if column:
+                column_values.append((name, field.to_column_value(value)))
+            if mode == _DATE:
+                value = field.tier_terms(value)
+            elif mode == _GENERIC:
+                value = list(field.index(value))
+            if stored:
+                stored_values[name] = fields[name]
+            if mode >= 0:
+                present.append((name, field, mode, scorable, value))
+
         terms_of = self._terms
         added = 0
-        pdw.start_doc(docnum)
-        try:
-            for name, field, mode, scorable, stored, column in self._plan:
-                value = fields.get(name)
-                if value is None:
-                    if scorable:
-                        self._lengths(name).append(0)
-                    continue
-                length = 0
-                if mode >= 0:
-                    terms = terms_of.get(name)
-                    if terms is None:
-                        terms = terms_of[name] = {}
-                    if mode == _POSITIONS:
-                        encode = self._codes.encode
-                        poses = _positions(value)
-                        added += len(poses)
-                        for w, poslist in poses.items():
-                            n = len(poslist)
-                            length += n
-                            entry = terms.get(w)
-                            if entry is None:
-                                terms[w] = [docnum, n, encode(poslist)]
-                            else:
-                                entry += (docnum, n, encode(poslist))
-                    elif mode == _EXISTENCE:
-                        added += 1
-                        entry = terms.get(value)
-                        if entry is None:
-                            terms[value] = [docnum]
-                        else:
-                            entry.append(docnum)
-                        length = 1
-                    elif mode == _GENERIC:
-                        for tbytes, freq, weight, vbytes in field.index(value):
-                            added += 1
-                            length += freq
-                            entry = terms.get(tbytes)
-                            if entry is None:
-                                terms[tbytes] = [docnum, weight, vbytes]
-                            else:
-                                entry += (docnum, weight, vbytes)
-                    else:  # frequency-only text and keyword lists
-                        fmt = field.format
-                        for w, n, _weight, _vbytes in fmt.word_values(value, None):
-                            added += 1
-                            length += n
-                            entry = terms.get(w)
-                            if entry is None:
-                                terms[w] = [docnum, n]
-                            else:
-                                entry += (docnum, n)
-                    if not scorable:
-                        length = 0
+        for name, field, mode, scorable, value in present:
+            terms = terms_of.get(name)
+            if terms is None:
+                terms = terms_of[name] = {}
+            get = terms.get
+            length = 0
+            if mode == _POSITIONS:
+                single = self._codes.single
+                encode = self._codes.encode
+                poses = _positions(value)
+                added += len(poses)
+                for w, poslist in poses.items():
+                    n = len(poslist)
+                    length += n
+                    code = (single.get(poslist[0]) if n == 1 else None) or encode(poslist)
+                    entry = get(w)
+                    if entry is None:
+                        terms[w] = [docnum, n, code]
                     else:
-                        self._lengths(name).append(length_to_byte(length) if length else 0)
-                elif scorable:
-                    self._lengths(name).append(0)
-                pdw.add_field(name, field, value if stored else None, length)
-                if column:
-                    pdw.add_column_value(name, column, field.to_column_value(value))
-        except Exception:
-            pdw.cancel_doc()
-            raise
-        pdw.finish_doc()
+                        entry += (docnum, n, code)
+            elif mode == _EXISTENCE:
+                added += 1
+                length = 1
+                entry = get(value)
+                if entry is None:
+                    terms[value] = [docnum]
+                else:
+                    entry.append(docnum)
+            elif mode == _DATE:
+                for tbytes in value:
+                    entry = get(tbytes)
+                    if entry is None:
+                        terms[tbytes] = [docnum, 1.0, b""]
+                    else:
+                        entry += (docnum, 1.0, b"")
+                added += len(value)
+                length = len(value)
+            elif mode == _GENERIC:
+                for tbytes, freq, weight, vbytes in value:
+                    added += 1
+                    length += freq
+                    entry = get(tbytes)
+                    if entry is None:
+                        terms[tbytes] = [docnum, weight, vbytes]
+                    else:
+                        entry += (docnum, weight, vbytes)
+            else:  # frequency-only text and keyword lists
+                for w, n, _weight, _vbytes in field.format.word_values(value, None):
+                    added += 1
+                    length += n
+                    entry = get(w)
+                    if entry is None:
+                        terms[w] = [docnum, n]
+                    else:
+                        entry += (docnum, n)
+            if scorable and length:
+                self._lengths(name)[local] = length_to_byte(length)
+                self._totals[name] = self._totals.get(name, 0) + length
+
+        columns = self._columns
+        for name, cvalue in column_values:
+            found = columns.get(name)
+            if found is None:
+                found = columns[name] = ([], [])
+            found[0].append(local)
+            found[1].append(cvalue)
+        if stored_values:
+            self._stored.add(local, stored_values)
+        for lenbytes in self._lenbytes.values():
+            if len(lenbytes) <= local:
+                lenbytes.append(0)
         self.posting_count += added
         self._added = True
         self.docnum += 1
@@ -248,10 +295,31 @@ class BulkSegmentWriter(FastSegmentWriter):
         found = self._lenbytes.get(name)
         if found is None:
             found = self._lenbytes[name] = array("B", bytes(self.docnum - self.docbase))
+        if len(found) <= self.docnum - self.docbase:
+            found.append(0)
         return found
 
+    def _write_per_document(self) -> None:
+        """Give the per-document writer its columns, lengths and counts, then close it."""
+        pdw = self.perdocwriter
+        doccount = self.docnum - self.docbase
+        for name, lenbytes in self._lenbytes.items():
+            data = lenbytes.tobytes().rstrip(b"\0")  # Whoosh writes up to the last non-zero
+            if data:
+                writer = _column_writer(pdw, _lenfield(name), LENGTHS_COLUMN)
+                writer._dbfile.write(data)
+                writer._count = len(data)
+        for name, (docnums, values) in self._columns.items():
+            column = self.schema[name].column_type
+            _bulk_add(_column_writer(pdw, name, column), docnums, values)
+        for name, total in self._totals.items():
+            if total:
+                pdw._fieldlengths[name] += total
+        pdw._doccount = doccount
+        pdw.close()
+
     def _flush_segment(self) -> None:
-        self.perdocwriter.close()
+        self._write_per_document()
         fw = self.fieldwriter
         for name, field, mode, _scorable, _stored, _column in self._plan:
             terms = self._terms.get(name)
@@ -266,6 +334,55 @@ class BulkSegmentWriter(FastSegmentWriter):
             fw.finish_field()
         fw.close()
         self._terms.clear()
+        self._columns.clear()
+
+
+def _column_writer(pdw: Any, name: str, column: Any) -> Any:
+    if not pdw._has_column(name):
+        pdw._create_column(name, column)
+    return pdw._get_column(name)
+
+
+def _bulk_add(writer: Any, docnums: list[int], values: list[Any]) -> None:
+    """``writer.add(d, v)`` for each pair (increasing docnums), in one write where we can."""
+    if type(writer) is VarBytesColumn.Writer and writer._count == 0:
+        size = docnums[-1] + 1
+        lens = [0] * size
+        for d, v in zip(docnums, values, strict=True):
+            lens[d] = len(v)
+        offsets = list(accumulate(lens, initial=0))
+        total = offsets.pop()
+        writer._dbfile.write(b"".join(values))
+        writer._lengths = _growable(lens)
+        writer._offsets = _growable(offsets)
+        writer._offset_base = total
+        writer._count = size
+        return
+    if type(writer) is NumericColumn.Writer and writer._count == 0:
+        default, pack, gap = writer._default, writer._pack, writer._defaultbytes
+        out = bytearray()
+        count = 0
+        for d, v in zip(docnums, values, strict=True):
+            if v == default:
+                continue
+            if d > count:
+                out += gap * (d - count)
+            out += pack(v)
+            count = d + 1
+        writer._dbfile.write(bytes(out))
+        writer._count = count
+        return
+    for d, v in zip(docnums, values, strict=True):
+        writer.add(d, v)
+
+
+def _growable(values: list[int]) -> GrowableArray:
+    """The GrowableArray that appending ``values`` one by one would leave (same type code)."""
+    top = max(values, default=0)
+    code = "B" if top < 2**8 else "H" if top < 2**16 else "i" if top < 2**31 else "I"
+    out = GrowableArray(allow_longs=False)
+    out.array = array(code, values)
+    return out
 
 
 class _TermWriter:
@@ -340,7 +457,9 @@ class _TermWriter:
                 max_weight = block_max
             lo = hi = 0
             if lenbytes is not None:
-                present = [b for b in (lenbytes[d] for d in block_docs) if b]
+                present = [lenbytes[d] for d in block_docs]
+                if not min(present):  # a posting implies a length, but stay exact if not
+                    present = [b for b in present if b]
                 if present:
                     lo, hi = min(present), max(present)
                     lmin = _LENGTH_TABLE[lo]
@@ -348,12 +467,12 @@ class _TermWriter:
                     max_len = max(max_len, _LENGTH_TABLE[hi])
             comp = self.compression
             info = dumps((end - start, block_docs[-1], block_max, comp, lo, hi), 2)
-            deltas = [block_docs[0]]
-            deltas.extend([b - a for a, b in pairwise(block_docs)])
+            deltas = [block_docs[0], *map(sub, block_docs[1:], block_docs)]
             first = f32[0]
-            if all(w == 1.0 for w in f32):
+            count = len(f32)
+            if f32.count(1.0) == count:
                 mini_weights: Any = None
-            elif all(w == first for w in f32):
+            elif f32.count(first) == count:
                 mini_weights = first
             else:
                 mini_weights = tuple(f32)

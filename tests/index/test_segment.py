@@ -168,3 +168,23 @@ def test_posting_count_and_budget(tmp_path: Path) -> None:
     assert w.posting_count == 4  # id:a, body:one, body:two, title:one
     w.cancel()
     assert postings_budget(128) > 800_000
+
+
+def test_refused_document_leaves_nothing_behind(tmp_path: Path) -> None:
+    docs = _demo_documents()[:12]
+    stock = _write(tmp_path / "stock", SegmentWriter, docs)
+    (tmp_path / "bulk").mkdir()
+    ix = store.create_generation(tmp_path / "bulk", {})
+    w = BulkSegmentWriter(ix, codec=W3Codec(compression=0), compound=False)
+    for i, doc in enumerate(docs):
+        w.add_document(**doc)
+        if i == 5:  # a bad value in a late field, after text fields that index fine
+            with pytest.raises(ValueError, match="takes text"):
+                w.add_document(**{**doc, "id": "bad", "url": 404})
+    segment = w._finalize_segment()
+    assert segment.doc_count_all() == len(docs)
+    prefix = f"{segment.indexname}_{segment.segid}"
+    for name in ix.storage.list():
+        if name.startswith(prefix) and name[len(prefix) :] not in (".trm", ".pst"):
+            assert ix.storage.open_file(name).read() == stock[name[len(prefix) :]], name
+    assert _decoded_postings(ix, segment) == (stock[".trm"], stock[".pst"])
