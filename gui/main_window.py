@@ -547,6 +547,14 @@ class MainWindow(QMainWindow):
         from index import store
 
         if store.is_index_dir(self.index_dir):
+            if not store.has_current_schema(self.index_dir) and self.settings.archive_paths():
+                # Built by another Copydesk version: searching it would only show an error.
+                self.results.show_message(
+                    "The index was built by another version of Copydesk: rebuilding it from "
+                    "your archive…"
+                )
+                self.index_paths("rebuild")
+                return
             self.open_index()
             return
         if self.demo_dir.is_dir():
@@ -1069,8 +1077,8 @@ class MainWindow(QMainWindow):
             return None
         from index import store
 
-        if mode == "update" and not store.is_index_dir(self.index_dir):
-            mode = "rebuild"  # nothing to update yet
+        if mode == "update" and not store.has_current_schema(self.index_dir):
+            mode = "rebuild"  # nothing to update yet, or an index of another schema version
         job = IndexJob(IndexSpec(mode, tuple(paths), str(self.index_dir)), self)
         self.job = job
         self.progress_dialog = IndexProgressDialog(job, self)

@@ -65,6 +65,15 @@ def is_index_dir(root: Path) -> bool:
     return (root / CURRENT_FILE).is_file()
 
 
+def has_current_schema(root: Path) -> bool:
+    """True when the index at ``root`` exists and uses this Copydesk's schema version."""
+    try:
+        check_version(current_generation(root))
+    except (IndexNotFoundError, SchemaVersionError):
+        return False
+    return True
+
+
 def current_generation(root: Path) -> Path:
     """The live generation's directory, or IndexNotFoundError."""
     try:

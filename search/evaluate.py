@@ -10,17 +10,22 @@ Scoring is a second step over the final documents only (after facet filters): BM
 Whoosh's parameters (B=0.75, K1=1.2, Whoosh's idf; title weights ×3 from the schema's field boost,
 applied at index time), summed over every positive query word, variant and field the article
 contains, times the boosts above the word; a phrase scores its idf sum with its occurrence count.
+
+The lead (``lead:``) has no postings of its own: it is the body's first ``lead_len`` positions, so
+a lead word is a body posting with a position before that, weighted by its count there, and scored
+with the lengths and idf a lead field would have (``IndexData.read_postings``).
 """
 
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from collections.abc import Collection, Iterable, KeysView, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from search.index_data import K1, IndexData, leaves, position_decoder, read_values
+from search.index_data import K1, LEAD, IndexData, leaves, position_decoder, read_values
 from search.syntax import (
     And,
     DateMatch,
@@ -195,13 +200,24 @@ class Evaluator:
         if df is None:
             df = 0
             tbytes = text.encode("utf-8")
-            for leaf, _off, _n in self.leaves:
+            for li, (leaf, _off, _n) in enumerate(self.leaves):
+                if fieldname == LEAD:
+                    got = self.data.read_postings(li, leaf, LEAD, tbytes)
+                    df += len(got[0]) if got is not None else 0
+                    continue
                 try:
                     df += leaf._terms.term_info(fieldname, tbytes).doc_frequency()
                 except Exception:  # TermNotFound (or a field the segment lacks)
                     continue
             self._df[key] = df
         return df
+
+    def idf(self, fieldname: str, text: str) -> float:
+        """Whoosh's idf of a word in a field (the lead's from its derived postings)."""
+        if fieldname != LEAD:
+            return float(self.s.idf(fieldname, text))
+        # BM25F's idf, as Searcher.idf computes it for a field that has postings.
+        return math.log(self.data.doc_count / (self.doc_frequency(LEAD, text) + 1)) + 1
 
     def expand(self, node: Term | Pattern) -> list[tuple[str, str]]:
         """The (field, word) pairs present in the index that a word or pattern stands for."""
@@ -265,7 +281,7 @@ class Evaluator:
         for f, w in pairs:
             record = None
             if self._scoring and not negated and f in SCORED_FIELDS:
-                record = _Scored(f, self.s.idf(f, w), boost, [])
+                record = _Scored(f, self.idf(f, w), boost, [])
                 self._scored.append(record)
             out |= self._ids(f, w, restrict, record)
         return out
@@ -322,7 +338,7 @@ class Evaluator:
                 continue
             out.update(tf)
             if self._scoring and not negated and f in SCORED_FIELDS:
-                idf = sum(self.s.idf(f, w) for w in node.words)
+                idf = sum(self.idf(f, w) for w in node.words)
                 ids = sorted(tf)  # sorted: scoring may bisect
                 self._scored.append(_Scored(f, idf, boost, [(0, ids, [float(tf[d]) for d in ids])]))
         if out and not negated and set(node.fields) & HIGHLIGHT_FIELDS:
@@ -339,18 +355,19 @@ class Evaluator:
         words = node.words
         if not all(self.doc_frequency(fieldname, w) for w in words):
             return {}
-        if not self._has_positions(fieldname):
-            # lead has no positions: the phrase must occur in the body, its words in the lead.
+        lead = fieldname == LEAD
+        if lead:
+            # The lead is the body's first positions: a body phrase that ends inside the lead.
+            fieldname = "body"
+        elif not self._has_positions(fieldname):
+            # No positions: every word of the phrase in the field.
             in_field: set[int] | None = None
             for w in set(words):
                 got = self._ids(fieldname, w, in_field if in_field is not None else restrict, None)
                 in_field = got if in_field is None else in_field & got
                 if not in_field:
                     return {}
-            if fieldname == "body" or not self._has_positions("body"):
-                return dict.fromkeys(in_field or (), 1)
-            body = self._phrase_field(node, "body", in_field)
-            return {d: n for d, n in body.items() if d in (in_field or ())}
+            return dict.fromkeys(in_field or (), 1)
         # One pass per word (rarest first) reads ids and encoded positions together; later words
         # skip blocks without candidates when that pays.
         order = sorted(set(words), key=lambda w: self.doc_frequency(fieldname, w))
@@ -383,11 +400,17 @@ class Evaluator:
         for li, (leaf, off, n) in enumerate(self.leaves):
             decode = position_decoder(leaf.schema[fieldname].format)
             columns = [tables[w][li] for w in words]
+            limits = self.data.lead_lengths(li, leaf) if lead else None
             for d in cand:
                 local_d = d - off
                 if not 0 <= local_d < n:
                     continue
                 lists = [decode(col[local_d]) for col in columns]
+                if limits is not None:
+                    limit = limits[local_d]
+                    lists = [p[: bisect.bisect_left(p, limit)] for p in lists]
+                    if not all(lists):
+                        continue
                 count = _phrase_count(lists, node.slop)
                 if count:
                     tf[d] = count

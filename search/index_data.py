@@ -27,7 +27,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.filedb.filetables import _lengths as _TABLE_LENGTHS
 from whoosh.matching.mcore import ListMatcher
 from whoosh.system import _INT_SIZE
-from whoosh.util.numeric import byte_to_length
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from index.schema import NO_DATE_KEY
 
@@ -39,6 +39,9 @@ NO_DAY = -1
 POSTINGS_CACHE_ENTRIES = 4_000_000
 # Terms with fewer postings are cheap to read again and not worth a cache slot.
 POSTINGS_CACHE_MIN = 2_000
+# The lead has no postings of its own: it is the body's first ``lead_len`` positions.
+LEAD = "lead"
+LEAD_LEN_COLUMN = "lead_len"
 
 
 def leaves(reader: Any) -> list[tuple[Any, int]]:
@@ -168,6 +171,7 @@ class IndexData:
         )
         self._postings_size = 0
         self._plock = threading.Lock()
+        self._lead_lens: dict[int, Sequence[int]] = {}  # leaf number -> lead length per docnum
         self.extra: dict[Any, Any] = {}  # other per-generation caches (story groups …)
 
     # --- loading helpers -----------------------------------------------------------------
@@ -251,6 +255,8 @@ class IndexData:
         return norms
 
     def _load_norms(self, searcher: Any, fieldname: str) -> list[float]:
+        if fieldname == LEAD:
+            return self._lead_norms(searcher)
         avg = searcher.avg_field_length(fieldname) or 1.0
         table = [K1 * ((1 - B) + B * byte_to_length(b) / avg) for b in range(256)]
         out: list[float] = []
@@ -262,6 +268,30 @@ class IndexData:
             else:
                 out.extend(map(table.__getitem__, column_values(reader, count)))
         return out
+
+    def _lead_norms(self, searcher: Any) -> list[float]:
+        # What Whoosh would compute for a lead field: the average of the exact lengths, and each
+        # document's length as its one-byte length code stores it.
+        lengths: list[int] = []
+        for leaf_no, (leaf, _off) in enumerate(leaves(searcher.reader())):
+            lengths.extend(self.lead_lengths(leaf_no, leaf))
+        avg = (sum(lengths) / len(lengths) if lengths else 0.0) or 1.0
+        table = [K1 * ((1 - B) + B * byte_to_length(b) / avg) for b in range(256)]
+        return [table[length_to_byte(n) if n else 0] for n in lengths]
+
+    def lead_lengths(self, leaf_no: int, leaf: Any) -> Sequence[int]:
+        """Words in each document's lead (leaf-local docnums; 0 for an index without them)."""
+        found = self._lead_lens.get(leaf_no)
+        if found is None:
+            count = leaf.doc_count_all()
+            try:
+                reader = leaf.column_reader(LEAD_LEN_COLUMN, translate=False)
+            except Exception:  # a segment without the column
+                reader = None
+            found = column_values(reader, count) if reader is not None else [0] * count
+            with self._plock:
+                self._lead_lens[leaf_no] = found
+        return found
 
     def ids(self, searcher: Any) -> list[str]:
         """Article id per docnum (from the id field's terms: no stored fields are read)."""
@@ -294,7 +324,7 @@ class IndexData:
         return index.get(article_id)
 
     def vocabulary(self, searcher: Any) -> tuple[list[str], list[int]]:
-        """Sorted distinct words of title, body and lead, with their body document frequency."""
+        """Sorted distinct words of title and body (the lead is in the body), with body frequency."""
         return self._once("_vocab", lambda: self._load_vocab(searcher))  # type: ignore[no-any-return]
 
     def _load_vocab(self, searcher: Any) -> tuple[list[str], list[int]]:
@@ -303,10 +333,9 @@ class IndexData:
         for leaf, _off in leaves(searcher.reader()):
             for tbytes, info in _field_items(leaf, "body"):
                 freq[tbytes] = get(tbytes, 0) + _DF.unpack_from(info, 5)[0]
-            for fieldname in ("title", "lead"):
-                for tbytes, _info in _field_items(leaf, fieldname):
-                    if tbytes not in freq:
-                        freq[tbytes] = 0
+            for tbytes, _info in _field_items(leaf, "title"):
+                if tbytes not in freq:
+                    freq[tbytes] = 0
         words = sorted(freq)
         return [w.decode("utf-8", "replace") for w in words], [freq[w] for w in words]
 
@@ -332,6 +361,8 @@ class IndexData:
                 self._postings.move_to_end(key)
         if hit is not None:
             return hit
+        if fieldname == LEAD:
+            return self._lead_postings(key, leaf_no, leaf, tbytes)
         terms = leaf._terms
         try:
             info = terms.term_info(fieldname, tbytes)
@@ -363,14 +394,47 @@ class IndexData:
             ids_out.extend(m._ids)
             w_out.extend(m._weights)
             m._next_block()
-        if len(ids_out) >= POSTINGS_CACHE_MIN:
-            with self._plock:
-                if key not in self._postings:
-                    self._postings[key] = (ids_out, w_out)
-                    self._postings_size += len(ids_out)
-                    while self._postings_size > POSTINGS_CACHE_ENTRIES and len(self._postings) > 1:
-                        _k, (old, _w) = self._postings.popitem(last=False)
-                        self._postings_size -= len(old)
+        self._cache(key, ids_out, w_out)
+        return ids_out, w_out
+
+    def _cache(self, key: tuple[int, str, bytes], ids: array[int], weights: array[float]) -> None:
+        if len(ids) < POSTINGS_CACHE_MIN:
+            return
+        with self._plock:
+            if key not in self._postings:
+                self._postings[key] = (ids, weights)
+                self._postings_size += len(ids)
+                while self._postings_size > POSTINGS_CACHE_ENTRIES and len(self._postings) > 1:
+                    _k, (old, _w) = self._postings.popitem(last=False)
+                    self._postings_size -= len(old)
+
+    def _lead_postings(
+        self, key: tuple[int, str, bytes], leaf_no: int, leaf: Any, tbytes: bytes
+    ) -> tuple[Sequence[int], Sequence[float]] | None:
+        """A word's lead postings: its body postings with a position inside the lead.
+
+        The weight is the word's frequency within the lead, as a lead field of its own would
+        have it; documents whose lead lacks the word are left out.
+        """
+        got = read_values(leaf, "body", tbytes)
+        if got is None:
+            return None
+        lens = self.lead_lengths(leaf_no, leaf)
+        decode = position_decoder(leaf.schema["body"].format)
+        ids_out: array[int] = array("i")
+        w_out: array[float] = array("f")
+        for d, value in zip(*got, strict=True):
+            limit = lens[d]
+            if not limit:
+                continue
+            positions = decode(value)
+            if positions[0] >= limit:
+                continue
+            ids_out.append(d)
+            w_out.append(float(bisect.bisect_left(positions, limit)))
+        if not ids_out:
+            return None
+        self._cache(key, ids_out, w_out)
         return ids_out, w_out
 
     def clear_postings_cache(self) -> None:

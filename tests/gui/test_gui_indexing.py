@@ -159,3 +159,34 @@ def test_demo_mode_updates_an_existing_demo_index(
         assert window.settings.archive_paths() == []  # the demo never becomes the user's archive
         window.shutdown()
     assert doc_count(index_dir) == 3
+
+
+def _age_schema(index_dir: Path) -> None:
+    """Make the live generation look as if an older Copydesk had built it."""
+    import json
+
+    meta_file = store.current_generation(index_dir) / store.META_FILE
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    meta["schema_version"] = store.SCHEMA_VERSION - 1
+    meta_file.write_text(json.dumps(meta), encoding="utf-8")
+    assert not store.has_current_schema(index_dir)
+
+
+@pytest.mark.parametrize("how", ["start", "demo"])
+def test_index_of_another_schema_version_is_rebuilt(
+    qtbot: Any, make_window: Any, archive: Path, tmp_path: Path, how: str
+) -> None:
+    index_dir = tmp_path / "old-index"
+    for attempt in range(2):  # build it, age it, then start again
+        window, _engine = make_window(index_dir=index_dir, demo_dir=archive)
+        with (
+            qtbot.waitSignal(window.indexingEnded, timeout=WAIT) as ended,
+            qtbot.waitSignal(window.search.pageReady, timeout=WAIT),
+        ):
+            window.start() if how == "start" else window.start_demo("ferry")
+        assert ended.args == ["done"]
+        assert window.job is not None and window.job.spec.mode == "rebuild"
+        window.shutdown()
+        if attempt == 0:
+            _age_schema(index_dir)
+    assert store.has_current_schema(index_dir) and doc_count(index_dir) == 3

@@ -125,7 +125,7 @@ _DOC = st.fixed_dictionaries(
     {
         "title": _TEXT,
         "body": _TEXT,
-        "lead": _TEXT,
+        "lead_len": st.integers(0, 70),
         "source": _TEXT,
         "source_key": st.sampled_from(["", "ABC News", "Reuters"]),
         "wire": st.lists(st.sampled_from(["ap", "reuters", "AFP"]), max_size=3).map(",".join),

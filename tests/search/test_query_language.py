@@ -68,7 +68,7 @@ CASES: list[tuple[str, list[str]]] = [
     ("title:(gold OR oil)", ["a24", "a25", "a26", "a27"]),
     ("lead:profit", ["a28"]),
     ("lead:recover", []),
-    ('lead:"profit warning"', ["a28"]),  # lead has no positions: the phrase comes from the body
+    ('lead:"profit warning"', ["a28"]),  # the body's first positions
     ('lead:"would recover"', []),  # a body phrase outside the lead
     ('lead:"warning profit"', []),
     ("body:recover", ["a28"]),
