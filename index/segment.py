@@ -17,7 +17,7 @@ from __future__ import annotations
 import zlib
 from array import array
 from hashlib import md5
-from itertools import accumulate, pairwise
+from itertools import accumulate
 from operator import sub
 from pickle import dumps
 from typing import Any
@@ -120,21 +120,22 @@ _POSITIONS, _FREQUENCY, _KEYWORDS, _EXISTENCE, _GENERIC, _DATE = range(6)
 _TEXT_MODES = frozenset({_POSITIONS, _FREQUENCY, _KEYWORDS, _EXISTENCE})
 
 
-class _PositionCodes:
-    """Whoosh's Positions encoding, with the one-position case (most postings) cached."""
+# Positions whose one-position code is kept ready (most postings are a word's only use).
+_SINGLE_CODES = 4096
 
-    def __init__(self) -> None:
-        self.single: dict[int, bytes] = {}  # position -> code of a one-position list
+
+class _PositionCodes:
+    """Whoosh's Positions encoding, with the one-position codes of early positions ready."""
+
+    single = [pack_uint(1) + dumps([p], 2) for p in range(_SINGLE_CODES)]
 
     def encode(self, poslist: list[int]) -> bytes:
         if len(poslist) == 1:
             p = poslist[0]
-            code = self.single.get(p)
-            if code is None:
-                code = self.single[p] = pack_uint(1) + dumps([p], 2)
-            return code
-        deltas = [poslist[0]]
-        deltas.extend([b - a for a, b in pairwise(poslist)])
+            if p < _SINGLE_CODES:
+                return self.single[p]
+            return pack_uint(1) + dumps([p], 2)
+        deltas = [poslist[0], *map(sub, poslist[1:], poslist)]
         return pack_uint(len(deltas)) + dumps(deltas, 2)
 
 
@@ -230,7 +231,10 @@ class BulkSegmentWriter(FastSegmentWriter):
                 for w, poslist in poses.items():
                     n = len(poslist)
                     length += n
-                    code = (single.get(poslist[0]) if n == 1 else None) or encode(poslist)
+                    if n == 1 and poslist[0] < _SINGLE_CODES:
+                        code = single[poslist[0]]
+                    else:
+                        code = encode(poslist)
                     entry = get(w)
                     if entry is None:
                         terms[w] = [docnum, n, code]

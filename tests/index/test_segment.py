@@ -188,3 +188,14 @@ def test_refused_document_leaves_nothing_behind(tmp_path: Path) -> None:
         if name.startswith(prefix) and name[len(prefix) :] not in (".trm", ".pst"):
             assert ix.storage.open_file(name).read() == stock[name[len(prefix) :]], name
     assert _decoded_postings(ix, segment) == (stock[".trm"], stock[".pst"])
+
+
+def test_long_documents_files_are_identical(tmp_path: Path) -> None:
+    """Positions past the ready-made one-position codes, and long posting lists in one document."""
+    words = [f"w{i}" for i in range(6000)]  # each once: one-position postings up to 6000
+    body = " ".join(words) + " " + " ".join(["again"] * 300)
+    docs = [
+        {"id": f"long{i}", "body": body if i % 2 else "short text", "title": "t", "path": "/p"}
+        for i in range(4)
+    ]
+    _assert_same(tmp_path, docs)
