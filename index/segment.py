@@ -20,7 +20,7 @@ from hashlib import md5
 from itertools import accumulate
 from operator import sub
 from pickle import dumps
-from typing import Any
+from typing import Any, ClassVar
 
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
@@ -127,7 +127,9 @@ _SINGLE_CODES = 4096
 class _PositionCodes:
     """Whoosh's Positions encoding, with the one-position codes of early positions ready."""
 
-    single = [pack_uint(1) + dumps([p], 2) for p in range(_SINGLE_CODES)]
+    single: ClassVar[tuple[bytes, ...]] = tuple(
+        pack_uint(1) + dumps([p], 2) for p in range(_SINGLE_CODES)
+    )
 
     def encode(self, poslist: list[int]) -> bytes:
         if len(poslist) == 1:
