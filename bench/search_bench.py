@@ -337,7 +337,7 @@ def build_index(corpus: str, root: Path, procs: int = 2) -> float:
 def ensure_index(corpus: str, rebuild: bool = False) -> Path:
     """The cached index for a corpus ("reuters" or an article count), built when missing."""
     root = OUT / f"index-{corpus}"
-    if rebuild or not store.is_index_dir(root):
+    if rebuild or not store.has_current_schema(root):
         print(f"building the {corpus} index under {root} …", flush=True)
         secs = build_index(corpus, root)
         print(f"  built in {secs:.0f} s", flush=True)
@@ -391,7 +391,7 @@ def ensure_pipeline_index(size: int, rebuild: bool = False) -> Path:
 
     root = OUT / f"pipeline-index-{size}"
     source = OUT / f"pipeline-jsonl-{size}"
-    if not rebuild and store.is_index_dir(root):
+    if not rebuild and store.has_current_schema(root):
         return root
     written = OUT / f"pipeline-jsonl-{size}.done"  # beside the input: inside, it would be read
     if not written.exists():
