@@ -198,13 +198,17 @@ def parse_signoff(line: str) -> tuple[str, ...] | None:
 
 def title_wires(title: str) -> list[str]:
     """Wires credited by a title suffix: "Grant to Study Peptides (AP)" → ["AP"]."""
-    match = _TITLE_SUFFIX_RE.search(title)
+    match = _TITLE_SUFFIX_RE.search(title) if ")" in title else None
     return _names(match.group("wires")) if match else []
 
 
 def lead_wires(line: str) -> list[str]:
     """Wires credited at the start of the body: a dateline "LONDON (Reuters) -" or "AP - "."""
-    match = _DATELINE_RE.match(line) or _PREFIX_RE.match(line)
+    # Substring gates: a dateline needs its "(", a prefix credit its dash; most leads have neither
+    # near the start, and the dateline pattern backtracks through every capitalised word.
+    match = _DATELINE_RE.match(line) if "(" in line else None
+    if match is None and ("-" in line or "—" in line or "–" in line):
+        match = _PREFIX_RE.match(line)
     return _names(match.group("wires")) if match else []
 
 
@@ -221,6 +225,14 @@ def byline_wires(byline: str) -> list[str]:
 
 
 _CREDIT_GATE_RE = re.compile(r"contributed to this|reporting|material from|files from|with", re.I)
+# What each of ``_CREDIT_RES`` cannot match without ("contributed", a reporting/material/files
+# word, "ith" of "with"): most paragraphs that pass the gate above on "with" need no pattern run.
+_CREDIT_NEEDS: tuple[re.Pattern[str], ...] = (
+    re.compile("contributed"),
+    re.compile("contributed"),
+    re.compile("reporting|material|files", re.I),
+    re.compile("ith"),
+)
 
 
 def credit_wires(paragraph: str) -> list[str]:
@@ -228,7 +240,9 @@ def credit_wires(paragraph: str) -> list[str]:
     if not _CREDIT_GATE_RE.search(paragraph):
         return []
     found: list[tuple[int, str]] = []
-    for pattern in _CREDIT_RES:
+    for pattern, needs in zip(_CREDIT_RES, _CREDIT_NEEDS, strict=True):
+        if needs.search(paragraph) is None:
+            continue
         for match in pattern.finditer(paragraph):
             found.extend((match.start("wires"), name) for name in _names(match.group("wires")))
     return [name for _, name in sorted(found)]
