@@ -495,30 +495,42 @@ def _space(match: re.Match[str]) -> str:
 
 def _split_lines(text: str) -> list[_Line | None]:
     out: list[_Line | None] = []
+    append = out.append
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     normalized = normalize_text(text)
     # Character clean-up never adds or drops a "\n", so both splits line up. A line it left alone
     # (every line, in most texts) is its own original.
     originals = None if normalized == text else text.split("\n")
+    # After clean-up the only ASCII whitespace left in a line is the plain space.
+    ascii_only = normalized.isascii()
     prev: _Line | None = None
-    for number, raw in enumerate(normalized.split("\n")):
+    number = -1
+    for raw in normalized.split("\n"):
+        number += 1
         stripped = raw.strip()
         if not stripped:
-            out.append(None)
+            append(None)
             prev = None
             continue
-        indent = len(raw) - len(raw.lstrip(" "))
-        table = "   " in stripped and _TABLE_RE.search(stripped) is not None
-        collapsed = stripped if table else " ".join(stripped.split())
+        indent = len(raw) - len(raw.lstrip(" ")) if raw[0] == " " else 0
+        if "   " in stripped and _TABLE_RE.search(stripped) is not None:
+            table = True
+            collapsed = stripped
+        else:
+            table = False
+            if ascii_only and "  " not in stripped:
+                collapsed = stripped
+            else:
+                collapsed = " ".join(stripped.split())
         if prev is not None:
             prev.joined_next = True
         if originals is None or originals[number] == raw:
             orig = stripped
         else:
             orig = _CONTROL_RE.sub("", originals[number]).strip() or stripped
-        prev = _Line(collapsed, indent, raw.rstrip(), table=table, orig=orig)
-        out.append(prev)
+        prev = _Line(collapsed, indent, raw.rstrip(), "body", False, table, orig)
+        append(prev)
     return out
 
 
@@ -640,7 +652,16 @@ def _mark_header(
 
     target = fold(title) if title else None
     title_pos: int | None = None
-    if target is not None:
+    if target:
+        for i, ln in enumerate(live[:8]):
+            # fold() of an ASCII line starts with its first character lowercased (line texts are
+            # stripped): most lines can be told from the title without folding them.
+            if ln.text.isascii() and ln.text[0].lower() != target[0]:
+                continue
+            if _folded(ln) == target:
+                title_pos = i
+                break
+    elif target is not None:
         title_pos = next((i for i, ln in enumerate(live[:8]) if _folded(ln) == target), None)
 
     pos = 0

@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import PurePath
 from typing import Any
 
@@ -69,7 +70,6 @@ def _norm_path(path: str) -> str:
 
 # --------------------------------------------------------------------------- small helpers
 
-_WS_RE = re.compile(r"\s+")
 _BY_RE = re.compile(r"^by\s+(?=\S)", re.IGNORECASE)
 # The first sentence: at least 20 characters, and not cut after an initial ("The U.S. Army …").
 _SENTENCE_RE = re.compile(r"^(.{20,}?[a-z0-9)\"”'][.!?])(?:\s+(?=[A-Z\"“‘'(])|$)")
@@ -87,18 +87,28 @@ _langid: Any = None
 LANGUAGE_MIN_CONFIDENCE = 0.8
 
 
+def _squash(text: str) -> str:
+    # Whitespace runs to one space, ends stripped: str.split and regex \s agree on whitespace.
+    return " ".join(text.split())
+
+
 def _field(fields: Mapping[str, str], key: str) -> str | None:
     value = fields.get(key)
     if value is None:
         return None
-    value = _WS_RE.sub(" ", str(value)).strip()
-    return value or None
+    return _squash(str(value)) or None
 
 
 def content_id(title: str, body: str) -> str:
     """The id of an article without an input id: exact duplicate content gets the same id."""
-    key = _WS_RE.sub(" ", title.lower()).strip() + "\n" + _WS_RE.sub(" ", body.lower()).strip()
+    key = _squash(title.lower()) + "\n" + _squash(body.lower())
     return "a" + hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+@lru_cache(maxsize=64)
+def _mtime_base(mtime: float) -> datetime:
+    # The records of one file share its mtime.
+    return datetime.fromtimestamp(mtime, tz=UTC)
 
 
 def detect_language(text: str) -> str | None:
@@ -173,7 +183,7 @@ def _date(
     cleaned: CleanResult,
 ) -> DateInfo:
     mtime = raw.provenance.file_mtime
-    base = datetime.fromtimestamp(mtime, tz=UTC) if mtime is not None else None
+    base = _mtime_base(mtime) if mtime is not None else None
     stated = _field(raw.fields, "date")
     if stated:
         info = parse_date(stated, relative_base=base, default_tz=options.default_tz)

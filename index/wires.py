@@ -225,23 +225,39 @@ def byline_wires(byline: str) -> list[str]:
 
 
 _CREDIT_GATE_RE = re.compile(r"contributed to this|reporting|material from|files from|with", re.I)
-# What each of ``_CREDIT_RES`` cannot match without ("contributed", a reporting/material/files
-# word, "ith" of "with"): most paragraphs that pass the gate above on "with" need no pattern run.
-_CREDIT_NEEDS: tuple[re.Pattern[str], ...] = (
-    re.compile("contributed"),
-    re.compile("contributed"),
-    re.compile("reporting|material|files", re.I),
-    re.compile("ith"),
+_CREDIT_GATE_WORDS = ("contributed to this", "reporting", "material from", "files from", "with")
+# What each of ``_CREDIT_RES`` cannot match without: "contributed", a reporting/material/files
+# word (in any case), "ith" of "with". Most paragraphs that pass the gate on "with" need none run.
+_CREDIT_NEEDS: tuple[tuple[tuple[str, ...], bool], ...] = (
+    (("contributed",), False),
+    (("contributed",), False),
+    (("reporting", "material", "files"), True),
+    (("ith",), False),
+)
+_CREDIT_NEEDS_RES = tuple(
+    re.compile("|".join(words), re.I if any_case else 0) for words, any_case in _CREDIT_NEEDS
 )
 
 
 def credit_wires(paragraph: str) -> list[str]:
     """Wires credited by a sentence such as "The Associated Press contributed to this report."."""
-    if not _CREDIT_GATE_RE.search(paragraph):
-        return []
+    # A case-insensitive search for ASCII words is a substring test on ASCII text lowered; other
+    # text keeps the regex, whose case folding goes beyond str.lower ("ſ" matches "s").
+    if paragraph.isascii():
+        low = paragraph.lower()
+        if not any(word in low for word in _CREDIT_GATE_WORDS):
+            return []
+        needed = [
+            any(word in (low if any_case else paragraph) for word in words)
+            for words, any_case in _CREDIT_NEEDS
+        ]
+    else:
+        if not _CREDIT_GATE_RE.search(paragraph):
+            return []
+        needed = [needs.search(paragraph) is not None for needs in _CREDIT_NEEDS_RES]
     found: list[tuple[int, str]] = []
-    for pattern, needs in zip(_CREDIT_RES, _CREDIT_NEEDS, strict=True):
-        if needs.search(paragraph) is None:
+    for pattern, need in zip(_CREDIT_RES, needed, strict=True):
+        if not need:
             continue
         for match in pattern.finditer(paragraph):
             found.extend((match.start("wires"), name) for name in _names(match.group("wires")))
