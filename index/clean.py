@@ -538,19 +538,11 @@ def _mark_signoff(lines: list[_Line | None]) -> list[_Line]:
     """Mark the sign-off and the trailing chrome after it; return any split-off inline sign-off."""
     live = [ln for ln in lines if ln is not None and ln.status == "body"]
     extra: list[_Line] = []
-    # The same lines are asked about more than once below.
-    parsed: dict[str, tuple[str, ...] | None] = {}
-
-    def signoff(text: str) -> tuple[str, ...] | None:
-        if text not in parsed:
-            parsed[text] = parse_signoff(text)
-        return parsed[text]
-
     if live:
         last = live[-1]
         tail = last.text[-12:].rstrip(" .…").lower()
         match = _INLINE_REUTER_RE.match(last.text) if tail.endswith(("reuter", "reuters")) else None
-        if match and signoff(last.text) is None:
+        if match and parse_signoff(last.text) is None:
             sign = match.group("sign")
             last.text = match.group("text")
             last.raw = last.raw[: last.raw.rfind(sign)].rstrip()
@@ -562,7 +554,7 @@ def _mark_signoff(lines: list[_Line | None]) -> list[_Line]:
     signoff_at: int | None = None
     for pos in range(len(live) - 1, -1, -1):
         line = live[pos]
-        if signoff(line.text) is not None:
+        if parse_signoff(line.text) is not None:
             signoff_at = pos
             break
         if extra or len(trailing) >= 15 or not _trailing_chrome_like(line.text):
@@ -581,7 +573,7 @@ def _mark_signoff(lines: list[_Line | None]) -> list[_Line]:
         line.status = "chrome"
     pos = signoff_at
     # Several sign-off lines in a row ("Reuters" / "— with AAP") all go.
-    while pos >= 1 and signoff(live[pos].text) is not None:
+    while pos >= 1 and parse_signoff(live[pos].text) is not None:
         live[pos].status = "signoff"
         pos -= 1
     return extra

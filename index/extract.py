@@ -83,6 +83,10 @@ _EN_WORDS = frozenset(
         "it", "he", "she", "they", "at", "after", "not", "had", "who", "be",
     }
 )  # fmt: skip
+_EN_WORD_BYTES = frozenset(word.encode("ascii") for word in _EN_WORDS)
+# bytes.translate table: every byte but those of _LANG_WORD_RE's words becomes a space.
+_WORD_BYTES = b"abcdefghijklmnopqrstuvwxyz'"
+_NON_WORD_TO_SPACE = bytes(b if b in _WORD_BYTES else 0x20 for b in range(256))
 _langid: Any = None
 LANGUAGE_MIN_CONFIDENCE = 0.8
 
@@ -115,11 +119,17 @@ def detect_language(text: str) -> str | None:
     """ISO 639-1 code of a text's language: a cheap English test first, then py3langid."""
     global _langid
     sample = text[:1000]
-    words = _LANG_WORD_RE.findall(sample.lower())
-    if len(words) < 8:
+    lowered = sample.lower()
+    if lowered.isascii():
+        # The same words as the regex below, without a str object per word: twice as fast.
+        tokens = lowered.encode("ascii").translate(_NON_WORD_TO_SPACE).split()
+        count, hits = len(tokens), sum(map(_EN_WORD_BYTES.__contains__, tokens))
+    else:
+        words = _LANG_WORD_RE.findall(lowered)
+        count, hits = len(words), sum(map(_EN_WORDS.__contains__, words))
+    if count < 8:
         return None  # too little text to tell
-    hits = sum(map(_EN_WORDS.__contains__, words))
-    if hits >= 4 and hits >= 0.12 * len(words):
+    if hits >= 4 and hits >= 0.12 * count:
         return "en"
     if _langid is None:
         # Loading the model takes ~0.5 s: only texts the English test cannot settle pay for it.

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,12 @@ def parse_signoff(line: str) -> tuple[str, ...] | None:
     """The wires of a sign-off line ("Reuters/AP", "— AAP", "with wires" → ()), or None if it is not one."""
     if len(line) > 120:
         return None
+    return _parse_signoff(line)
+
+
+# Cleaning and find_wires ask about the same last lines, and "Reuter" ends most Reuters stories.
+@lru_cache(maxsize=2048)
+def _parse_signoff(line: str) -> tuple[str, ...] | None:
     text = " ".join(line.split())
     if not text or len(text) > 80 or text.count(" ") > 10 or not _SIGNOFF_START_RE.match(text):
         return None
