@@ -29,9 +29,24 @@ _CHUNK = 1024 * 1024
 _TOO_BIG = f"record larger than {MAX_RECORD_BYTES // (1024 * 1024)} MB"
 
 
+_ELEMENTS = ("TITLE", "DATE", "DATELINE", "AUTHOR", "BODY")
+_TAGS = {
+    name: (re.compile(rf"<{name}\b[^>]*>", re.I), re.compile(rf"</{name}\s*>", re.I))
+    for name in _ELEMENTS
+}
+
+
 def _element(markup: str, name: str) -> str | None:
-    match = re.search(rf"<{name}\b[^>]*>(.*?)</{name}\s*>", markup, re.I | re.S)
-    return match.group(1) if match else None
+    """The content of the first ``<name ...>…</name>`` element, or None."""
+    # Two searches rather than one "<name…>(.*?)</name>": the lazy group tries the end tag at
+    # every character of the content. The first start tag decides either way (an end tag after
+    # a later start tag is after the first one too).
+    start_re, end_re = _TAGS[name]
+    start = start_re.search(markup)
+    if start is None:
+        return None
+    end = end_re.search(markup, start.end())
+    return markup[start.end() : end.start()] if end is not None else None
 
 
 def _unescape(text: str) -> str:
@@ -46,13 +61,17 @@ def _parse(info: FileInfo, raw: bytes, number: int) -> RawDocument | ReadError:
     newid = _NEWID.search(start_tag)
     if newid:
         fields["id"] = newid.group(1)
-    for name, key in (("TITLE", "title"), ("DATE", "date"), ("DATELINE", "dateline")):
+    for name, key in (
+        ("TITLE", "title"),
+        ("DATE", "date"),
+        ("DATELINE", "dateline"),
+        ("AUTHOR", "byline"),
+    ):
         value = _element(markup, name)
-        if value is not None and clean_value(_unescape(value)):
-            fields[key] = clean_value(_unescape(value))
-    author = _element(markup, "AUTHOR")
-    if author is not None and clean_value(_unescape(author)):
-        fields["byline"] = clean_value(_unescape(author))
+        if value is not None:
+            value = clean_value(_unescape(value))
+            if value:
+                fields[key] = value
     body = _element(markup, "BODY")
     if body is None:
         # TYPE="UNPROC" records put their text straight in <TEXT>, beside TITLE/DATELINE.
