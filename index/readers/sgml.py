@@ -25,6 +25,9 @@ _END = re.compile(rb"</REUTERS\s*>", re.I)
 _NEWID = re.compile(r"""\bNEWID\s*=\s*["']?([\w.-]+)""", re.I)
 _TEXT = re.compile(r"<TEXT\b[^>]*>(.*?)(?:</TEXT\s*>|$)", re.I | re.S)
 _TAG = re.compile(r"<[^>]*>")
+# "26-FEB-1987 15:01:01.79". The archive's README: the date and time, "possibly followed by some
+# non-date noise material" (category codes after &#5; padding, which unescaping drops: "…59.13RM").
+_DATE = re.compile(r"\d{1,2}-[A-Za-z]{3}-\d{4}\s+\d{1,2}:\d{2}:\d{2}(?:\.\d+)?")
 _CHUNK = 1024 * 1024
 _TOO_BIG = f"record larger than {MAX_RECORD_BYTES // (1024 * 1024)} MB"
 
@@ -70,6 +73,9 @@ def _parse(info: FileInfo, raw: bytes, number: int) -> RawDocument | ReadError:
         value = _element(markup, name)
         if value is not None:
             value = clean_value(_unescape(value))
+            date = _DATE.match(value) if key == "date" else None
+            if date is not None:
+                value = date.group(0)  # without the noise, which no date parser understands
             if value:
                 fields[key] = value
     body = _element(markup, "BODY")
