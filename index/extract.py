@@ -105,7 +105,11 @@ def _field(fields: Mapping[str, str], key: str) -> str | None:
 
 def content_id(title: str, body: str) -> str:
     """The id of an article without an input id: exact duplicate content gets the same id."""
-    key = _squash(title.lower()) + "\n" + _squash(body.lower())
+    return _content_id(title, _squash(body.lower()))
+
+
+def _content_id(title: str, squashed_body: str) -> str:
+    key = _squash(title.lower()) + "\n" + squashed_body
     return "a" + hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
@@ -236,8 +240,15 @@ def _extract(raw: RawDocument, options: ExtractOptions) -> Article:
     )
     source, source_origin = _source(options, fields, cleaned, raw.provenance.path)
     input_id = _field(fields, "id")
+    if input_id is not None:
+        article_id, word_count = input_id, len(body.split())
+    else:
+        squashed = _squash(body.lower())
+        article_id = _content_id(title, squashed)
+        # lower() keeps whitespace as it is and puts none in a word: the body's own word count.
+        word_count = squashed.count(" ") + 1 if squashed else 0
     return Article(
-        id=input_id or content_id(title, body),
+        id=article_id,
         title=title,
         body=body,
         provenance=raw.provenance,
@@ -249,7 +260,7 @@ def _extract(raw: RawDocument, options: ExtractOptions) -> Article:
         byline=byline,
         url=_field(fields, "url"),
         language=_language(_field(fields, "language"), body or title),
-        word_count=len(body.split()),
+        word_count=word_count,
         removed=cleaned.removed,
         id_from_input=input_id is not None,
     )
