@@ -741,6 +741,12 @@ def _mark_header(
     )
 
 
+def _join(prev: str, nxt: str) -> str:
+    if prev.endswith("-") and len(prev) > 1 and prev[-2].isalpha() and nxt[:1].islower():
+        return prev + nxt  # a word hyphenated across a hard wrap
+    return prev + " " + nxt
+
+
 def _paragraphs(
     lines: list[_Line | None], known: tuple[list[list[_Line]], _Layout] | None = None
 ) -> list[str]:
@@ -788,23 +794,10 @@ def _render(group: list[_Line]) -> str:
     if group[0].table:
         indent = min(line.indent for line in group)
         return "\n".join(line.raw[indent:] for line in group)
-    # Lines joined by a space, except a word hyphenated across a hard wrap ("ex-" / "pected");
-    # one str.join at the end, so only the last two characters of the text so far are kept.
     text = group[0].text
-    if len(group) == 1:
-        return text
-    pieces = [text]
-    tail, length = text[-2:], len(text)
     for line in group[1:]:
-        nxt = line.text
-        if tail.endswith("-") and length > 1 and tail[-2].isalpha() and nxt[:1].islower():
-            pieces.append(nxt)  # a word hyphenated across a hard wrap
-            tail, length = (tail + nxt)[-2:], length + len(nxt)
-        else:
-            pieces.append(" ")
-            pieces.append(nxt)
-            tail, length = (" " + nxt)[-2:], length + 1 + len(nxt)
-    return "".join(pieces)
+        text = _join(text, line.text)
+    return text
 
 
 def clean_text(text: str, title: str | None = None) -> CleanResult:
