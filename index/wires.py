@@ -231,8 +231,9 @@ def byline_wires(byline: str) -> list[str]:
     return out
 
 
-_CREDIT_GATE_RE = re.compile(r"contributed to this|reporting|material from|files from|with", re.I)
+# A cheap gate before the credit patterns: one of these words, in any case.
 _CREDIT_GATE_WORDS = ("contributed to this", "reporting", "material from", "files from", "with")
+_CREDIT_GATE_RE = re.compile("|".join(_CREDIT_GATE_WORDS), re.I)
 # What each of ``_CREDIT_RES`` cannot match without: "contributed", a reporting/material/files
 # word (in any case), "ith" of "with". Most paragraphs that pass the gate on "with" need none run.
 _CREDIT_NEEDS: tuple[tuple[tuple[str, ...], bool], ...] = (
