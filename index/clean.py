@@ -10,6 +10,7 @@ header lines (masthead, section, date, byline), the title, the body, an optional
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -186,7 +187,7 @@ MASTHEAD_WORDS: frozenset[str] = frozenset(
 
 # --------------------------------------------------------------------------- compiled rules
 
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
+_QUOTES = (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("\u00a0", " "))
 _INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES_RE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -194,7 +195,12 @@ _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def fold(text: str) -> str:
     """Case-, quote- and space-folded text for comparing lines with rule phrases."""
-    return " ".join(text.translate(_QUOTES).casefold().split()).rstrip(" .!…")
+    if text.isascii():  # O(1); no quote to translate, and casefold() is lower() for ASCII
+        return " ".join(text.lower().split()).rstrip(" .!…")
+    # str.replace, not str.translate: a dict-driven translate costs ~50 ns a character.
+    for quote, plain in _QUOTES:
+        text = text.replace(quote, plain)
+    return " ".join(text.casefold().split()).rstrip(" .!…")
 
 
 _PHRASES = frozenset(fold(p) for p in CHROME_PHRASES)
@@ -203,11 +209,39 @@ _PHRASE_HEADS = frozenset(p[:2] for p in _PHRASES)  # a cheap gate before foldin
 _PREFIX_RE = re.compile("|".join(f"(?:{p})" for p in CHROME_PREFIXES), re.IGNORECASE)
 _CAPTION_RE = re.compile("|".join(f"(?:{p})" for p in CAPTION_PATTERNS))
 _CAPTION_END_RE = re.compile("|".join(f"(?:{p})" for p in CAPTION_END_PATTERNS))
-_SENTENCE_END_RE = re.compile(r"[.!?][\"'”’)]*$")
 _TABLE_RE = re.compile(r"\S {3,}\S")
-_ENDS_RE = re.compile(r"[.!?:][\"'”’)]*$")
-_CONTINUES_RE = re.compile(r"[.,;:!?\"”'-]$")
+_CLOSERS = "\"'”’)"
 _BULLET_RE = re.compile(r"^(?:[-*•·–—]|\d{1,2}[.)])\s")
+_BULLET_STARTS = "-*•·–—"
+
+
+def _ends_with(text: str, marks: str) -> bool:
+    """Whether ``text`` ends with one of ``marks``, perhaps followed by closing quotes or brackets.
+
+    The regex ``[marks][closers]*$``, without a search that tries every start position; like
+    ``$``, it allows one final newline.
+    """
+    if text.endswith("\n"):
+        text = text[:-1]
+    core = text.rstrip(_CLOSERS)
+    return bool(core) and core[-1] in marks
+
+
+def _sentence_end(text: str) -> bool:
+    return _ends_with(text, ".!?")
+
+
+def _ends(text: str) -> bool:
+    return _ends_with(text, ".!?:")
+
+
+def _continues(text: str) -> bool:
+    # The last character (before a final newline) is punctuation that carries the sentence on.
+    if text.endswith("\n"):
+        text = text[:-1]
+    return text[-1:] in (".", ",", ";", ":", "!", "?", '"', "”", "'", "-")
+
+
 # Reuters-21578 puts its "Reuter" sign-off at the end of the last line as often as on its own.
 _INLINE_REUTER_RE = re.compile(
     r"^(?P<text>.*?\S)(?:\s{2,}|(?<=[.!?)\"”])\s+)(?P<sign>(?i:reuters?))\W{0,4}$"
@@ -282,7 +316,7 @@ class CleanResult:
         return tuple(h.text for h in self.header_lines if h.kind in kinds)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     text: str  # whitespace-collapsed
     indent: int
@@ -291,6 +325,13 @@ class _Line:
     joined_next: bool = False  # the next raw line is not blank (no paragraph break after this one)
     table: bool = False  # columns separated by runs of spaces: kept as its own line
     orig: str = ""  # the line as the input had it (for ``removed``), stripped
+    folded: str | None = None  # fold(text), once the header zone needed it
+
+
+def _folded(line: _Line) -> str:
+    if line.folded is None:
+        line.folded = fold(line.text)
+    return line.folded
 
 
 # --------------------------------------------------------------------------- line tests
@@ -326,7 +367,7 @@ def parse_byline(line: str) -> str | None:
         if first in _NOT_NAMES:
             return None
         rest = match.group("rest") or ""
-        if rest and _SENTENCE_END_RE.search(rest) and len(rest.split()) >= 4:
+        if rest and _sentence_end(rest) and len(rest.split()) >= 4:
             return None  # "By Tuesday, officials said the road would reopen."
         parts = [p.strip() for p in re.split(r"\s*[|·•]\s*", text[match.start("names") :])]
         kept = [p for p in parts if p and not _is_date_line(p)]
@@ -373,9 +414,13 @@ def _masthead_words(folded: str) -> bool:
     )
 
 
-def _classify_header(text: str, repeats: int, next_is_title_like: bool) -> HeaderLine | None:
-    """Kind of a line in the header zone, or None when it could be the title or body."""
-    folded = fold(text)
+def _classify_header(
+    text: str, folded: str, next_is_title_like: bool, repeats: Callable[[str], int]
+) -> HeaderLine | None:
+    """Kind of a header-zone line, or None when it could be the title or body.
+
+    ``folded`` is ``fold(text)``; ``repeats`` tells how many header-zone lines fold alike.
+    """
     wire = canonical_wire(text)
     if wire is not None:
         return HeaderLine(text, "wire", wire)
@@ -390,8 +435,8 @@ def _classify_header(text: str, repeats: int, next_is_title_like: bool) -> Heade
     if byline is not None:
         return HeaderLine(text, "byline", byline)
     words = text.split()
-    short = len(words) <= 5 and len(text) <= 40 and not _SENTENCE_END_RE.search(text)
-    if short and repeats > 1 and _title_case(text) and not any(c.isdigit() for c in text):
+    short = len(words) <= 5 and len(text) <= 40 and not _sentence_end(text)
+    if short and repeats(folded) > 1 and _title_case(text) and not any(c.isdigit() for c in text):
         return HeaderLine(text, "masthead", text)
     if (
         short
@@ -416,13 +461,15 @@ def _classify_under_title(text: str) -> HeaderLine | None:
 
 
 def _is_paragraph(text: str) -> bool:
+    if len(text) > 250:
+        return True  # without counting the words of a long line
     words = len(text.split())
-    return words > 30 or len(text) > 250 or (words >= 12 and bool(_SENTENCE_END_RE.search(text)))
+    return words > 30 or (words >= 12 and _sentence_end(text))
 
 
 def _is_short_unknown(text: str) -> bool:
     # "Exclusive", "Live blog": kept out of the title. Three words can already be a headline.
-    return len(text.split()) <= 2 and len(text) < 25 and not _SENTENCE_END_RE.search(text)
+    return len(text.split()) <= 2 and len(text) < 25 and not _sentence_end(text)
 
 
 def _title_like(text: str) -> bool:
@@ -431,8 +478,10 @@ def _title_like(text: str) -> bool:
 
 def _trailing_chrome_like(text: str) -> bool:
     # After a sign-off, what follows is app or site furniture unless it reads like prose.
+    if len(text) > 90:
+        return False  # without counting the words of a long line
     words = len(text.split())
-    return words <= 12 and len(text) <= 90 and not (words >= 7 and _SENTENCE_END_RE.search(text))
+    return words <= 12 and not (words >= 7 and _sentence_end(text))
 
 
 # --------------------------------------------------------------------------- the pipeline
@@ -440,29 +489,59 @@ def _trailing_chrome_like(text: str) -> bool:
 
 def normalize_text(text: str) -> str:
     """Unify newlines, drop invisible and control characters, turn odd spaces into plain ones."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _INVISIBLE_RE.sub("", text)
-    text = _SPACES_RE.sub(lambda m: "    " if m.group(0) == "\t" else " ", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Invisible characters and all odd spaces but tab, form feed and vertical tab are non-ASCII.
+    if not text.isascii():
+        text = _INVISIBLE_RE.sub("", text)
+        text = _SPACES_RE.sub(_space, text)
+    elif "\t" in text or "\f" in text or "\v" in text:
+        text = _SPACES_RE.sub(_space, text)
     return _CONTROL_RE.sub("", text)
+
+
+def _space(match: re.Match[str]) -> str:
+    return "    " if match.group(0) == "\t" else " "
 
 
 def _split_lines(text: str) -> list[_Line | None]:
     out: list[_Line | None] = []
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    # Character clean-up never adds or drops a "\n", so both splits line up.
-    originals = text.split("\n")
-    for number, raw in enumerate(normalize_text(text).split("\n")):
+    append = out.append
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    normalized = normalize_text(text)
+    # Character clean-up never adds or drops a "\n", so both splits line up. A line it left alone
+    # (every line, in most texts) is its own original.
+    originals = None if normalized == text else text.split("\n")
+    # After clean-up the only ASCII whitespace left in a line is the plain space.
+    ascii_only = normalized.isascii()
+    prev: _Line | None = None
+    number = -1
+    for raw in normalized.split("\n"):
+        number += 1
         stripped = raw.strip()
         if not stripped:
-            out.append(None)
+            append(None)
+            prev = None
             continue
-        indent = len(raw) - len(raw.lstrip(" "))
-        table = "   " in stripped and _TABLE_RE.search(stripped) is not None
-        collapsed = stripped if table else " ".join(stripped.split())
-        if out and out[-1] is not None:
-            out[-1].joined_next = True
-        orig = _CONTROL_RE.sub("", originals[number]).strip()
-        out.append(_Line(collapsed, indent, raw.rstrip(), table=table, orig=orig or stripped))
+        indent = len(raw) - len(raw.lstrip(" ")) if raw[0] == " " else 0
+        if "   " in stripped and _TABLE_RE.search(stripped) is not None:
+            table = True
+            collapsed = stripped
+        else:
+            table = False
+            if ascii_only and "  " not in stripped:
+                collapsed = stripped
+            else:
+                collapsed = " ".join(stripped.split())
+        if prev is not None:
+            prev.joined_next = True
+        if originals is None or originals[number] == raw:
+            orig = stripped
+        else:
+            orig = _CONTROL_RE.sub("", originals[number]).strip() or stripped
+        prev = _Line(collapsed, indent, raw.rstrip(), "body", False, table, orig)
+        append(prev)
     return out
 
 
@@ -496,8 +575,15 @@ def _mark_signoff(lines: list[_Line | None]) -> list[_Line]:
         return extra
     # A sign-off ends an article: there must be one before it (title and at least a line), and
     # more of it than of the trailing lines about to be dropped.
-    before = sum(len(ln.text) for ln in live[:signoff_at])
-    if signoff_at < 2 or before <= sum(len(ln.text) for ln in trailing):
+    if signoff_at < 2:
+        return extra
+    dropped = sum(len(ln.text) for ln in trailing)
+    before = 0
+    for ln in live[:signoff_at]:
+        before += len(ln.text)
+        if before > dropped:
+            break
+    if before <= dropped:
         return extra
     for line in trailing:
         line.status = "chrome"
@@ -517,20 +603,28 @@ class _Layout:
 
 
 def _blocks(lines: list[_Line | None]) -> list[list[_Line]]:
-    blocks: list[list[_Line]] = [[]]
+    blocks: list[list[_Line]] = []
+    block: list[_Line] = []
     for line in lines:
         if line is None or line.status != "body":
-            if blocks[-1]:
-                blocks.append([])
+            if block:
+                blocks.append(block)
+                block = []
         else:
-            blocks[-1].append(line)
-    return [b for b in blocks if b]
+            block.append(line)
+    if block:
+        blocks.append(block)
+    return blocks
 
 
 def _layout(blocks: list[list[_Line]]) -> _Layout:
-    prose = [ln for b in blocks for ln in b if not ln.table]
-    widest = max((len(ln.text) for ln in prose), default=0)
-    multi = sum(len(b) - 1 for b in blocks)
+    widest = 0
+    multi = 0
+    for block in blocks:
+        multi += len(block) - 1
+        for ln in block:
+            if not ln.table and len(ln.text) > widest:
+                widest = len(ln.text)
     hard = widest <= 100 and multi >= 2
     indented = hard and any(ln.indent >= 2 and not ln.table for b in blocks for ln in b[1:])
     return _Layout(hard, widest, indented)
@@ -538,30 +632,54 @@ def _layout(blocks: list[list[_Line]]) -> _Layout:
 
 def _mark_header(
     lines: list[_Line | None], title: str | None
-) -> tuple[str | None, list[HeaderLine]]:
+) -> tuple[str | None, list[HeaderLine], tuple[list[list[_Line]], _Layout] | None]:
+    """Mark the header lines and the title line; also return the blocks and layout if unchanged.
+
+    Only the first 15 body lines can be header lines, so only their blocks are looked at.
+    """
     blocks = _blocks(lines)
     layout = _layout(blocks)
+    live: list[_Line] = []
     # In hard-wrapped text a block holding a full-width line is a wrapped paragraph: its first
     # line ("International" / "Business Machines Corp said …") is never a header line.
-    prose_block: dict[int, bool] = {}
+    prose_block: list[bool] = []  # by position in ``live``
     for block in blocks:
-        is_prose = len(block) > 1 and any(
-            not ln.table and len(ln.text) >= 0.6 * layout.widest for ln in block
+        if len(live) >= 15:
+            break
+        is_prose = (
+            layout.hard
+            and len(block) > 1
+            and any(not ln.table and len(ln.text) >= 0.6 * layout.widest for ln in block)
         )
-        for ln in block:
-            prose_block[id(ln)] = layout.hard and is_prose
-    live = [ln for ln in lines if ln is not None and ln.status == "body"][:15]
-    folded = [fold(ln.text) for ln in live]
-    counts: dict[str, int] = {}
-    for f in folded:
-        counts[f] = counts.get(f, 0) + 1
+        for ln in block[: 15 - len(live)]:
+            live.append(ln)
+            prose_block.append(is_prose)
     headers: list[HeaderLine] = []
     title_line: _Line | None = None
+    counts: dict[str, int] = {}
+
+    def repeats(folded: str) -> int:
+        # How often a folded line occurs in the zone; only short lines ask, so long body lines
+        # are folded only if one does.
+        if not counts:
+            for ln in live:
+                key = _folded(ln)
+                counts[key] = counts.get(key, 0) + 1
+        return counts[folded]
 
     target = fold(title) if title else None
     title_pos: int | None = None
-    if target is not None:
-        title_pos = next((i for i, f in enumerate(folded[:8]) if f == target), None)
+    if target:
+        for i, ln in enumerate(live[:8]):
+            # fold() of an ASCII line starts with its first character lowercased (line texts are
+            # stripped): most lines can be told from the title without folding them.
+            if ln.text.isascii() and ln.text[0].lower() != target[0]:
+                continue
+            if _folded(ln) == target:
+                title_pos = i
+                break
+    elif target is not None:
+        title_pos = next((i for i, ln in enumerate(live[:8]) if _folded(ln) == target), None)
 
     pos = 0
     while pos < len(live):
@@ -570,11 +688,9 @@ def _mark_header(
             title_line = line
             break
         nxt = live[pos + 1].text if pos + 1 < len(live) else ""
-        if prose_block[id(line)] or (
-            line.joined_next and nxt[:1].islower() and not _ENDS_RE.search(line.text)
-        ):
+        if prose_block[pos] or (line.joined_next and nxt[:1].islower() and not _ends(line.text)):
             break  # the first line of a hard-wrapped paragraph: the body starts here
-        kind = _classify_header(line.text, counts[folded[pos]], _title_like(nxt))
+        kind = _classify_header(line.text, _folded(line), _title_like(nxt), repeats)
         if kind is not None:
             headers.append(kind)
             line.status = "header"
@@ -614,9 +730,15 @@ def _mark_header(
             if under is not None:
                 headers.append(under)
                 line.status = "header"
-            elif _is_paragraph(line.text) or prose_block[id(line)]:
+            elif _is_paragraph(line.text) or prose_block[number]:
                 break
-    return (title_line.text if title_line is not None else None), headers
+    # Every status change above added a header line or set the title line.
+    unchanged = not headers and title_line is None
+    return (
+        (title_line.text if title_line is not None else None),
+        headers,
+        (blocks, layout) if unchanged else None,
+    )
 
 
 def _join(prev: str, nxt: str) -> str:
@@ -625,9 +747,11 @@ def _join(prev: str, nxt: str) -> str:
     return prev + " " + nxt
 
 
-def _paragraphs(lines: list[_Line | None]) -> list[str]:
-    blocks = _blocks(lines)
-    layout = _layout(blocks)
+def _paragraphs(
+    lines: list[_Line | None], known: tuple[list[list[_Line]], _Layout] | None = None
+) -> list[str]:
+    """The body's paragraphs; ``known`` is ``(_blocks(lines), _layout(blocks))`` if at hand."""
+    blocks, layout = known if known is not None else (b := _blocks(lines), _layout(b))
     out: list[str] = []
     for block in blocks:
         group: list[_Line] = []
@@ -649,7 +773,11 @@ def _starts_paragraph(prev: _Line, line: _Line, layout: _Layout) -> bool:
         return prev.table != line.table  # a table stays together, one row per line
     if not layout.hard:
         return True  # one line, one paragraph
-    if line.indent >= 2 or _BULLET_RE.match(line.text):
+    if line.indent >= 2:
+        return True
+    # A bullet starts with a dash or a digit: test the character before running the pattern.
+    first = line.text[:1]
+    if first and (first in _BULLET_STARTS or first.isdigit()) and _BULLET_RE.match(line.text):
         return True
     if layout.indented:
         return False  # Reuters style: only an indent starts a paragraph
@@ -657,7 +785,7 @@ def _starts_paragraph(prev: _Line, line: _Line, layout: _Layout) -> bool:
     # item on its own line, not a hard wrap in running text.
     return (
         len(prev.text) < 0.6 * layout.widest
-        and not _CONTINUES_RE.search(prev.text)
+        and not _continues(prev.text)
         and line.text[:1].isupper()
     )
 
@@ -688,14 +816,14 @@ def clean_text(text: str, title: str | None = None) -> CleanResult:
             prev is not None
             and prev.status == "body"
             and line.text[:1].islower()
-            and not _ENDS_RE.search(prev.text)
+            and not _ends(prev.text)
         )
         if not continues and chrome_reason(line.text) and parse_signoff(line.text) is None:
             line.status = "chrome"
         prev = line
     extra = _mark_signoff(lines)
-    title_found, headers = _mark_header(lines, title)
-    paragraphs = _paragraphs(lines)
+    title_found, headers, known = _mark_header(lines, title)
+    paragraphs = _paragraphs(lines, known)
     removed = [ln.orig for ln in lines if ln is not None and ln.status not in ("body", "title")]
     removed += [ln.text for ln in extra]
     signoffs = [ln.text for ln in lines if ln is not None and ln.status == "signoff"]

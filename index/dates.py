@@ -90,7 +90,9 @@ _RFC2822_RE = re.compile(
     r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?\s+"
     r"(?:[+-]\d{4}|GMT|UTC|UT|Z)$"
 )
-_REUTERS_RE = re.compile(r"^\d{1,2}-[A-Za-z]{3}-\d{4}\s+\d{1,2}:\d{2}:\d{2}(?:\.\d+)?$")
+_REUTERS_RE = re.compile(r"^(\d{1,2})-([A-Za-z]{3})-(\d{4})\s+(\d{1,2}):(\d{2}):(\d{2})(?:\.\d+)?$")
+# strptime's "%b" in the C locale: the Reuters archive is English whatever the user's locale is.
+_MONTH_ABBRS = {name.lower(): number for number, name in enumerate(calendar.month_abbr) if name}
 _NUMERIC_RE = re.compile(
     r"^(?P<a>\d{1,4})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(?P<c>\d{2,4})"
     r"(?:(?:\s+|,\s*|\s*[T@]\s*)(?P<rest>.+))?$"
@@ -187,8 +189,27 @@ def _precision_of(has_time: bool, has_day: bool, has_month: bool) -> DatePrecisi
     return "month" if has_month else "year"
 
 
+def _reuters(match: re.Match[str]) -> datetime:
+    """The naive datetime of a ``_REUTERS_RE`` match; ValueError where strptime would fail."""
+    day, month, year, hour, minute, second = match.groups()
+    number = _MONTH_ABBRS.get(month.lower())
+    # The ranges strptime's "%d-%b-%Y %H:%M:%S" accepts (it also wants ASCII digits); datetime()
+    # checks the rest (day of month, year 0, seconds 60 and 61), as strptime does.
+    if number is None or not match.string.isascii() or day in ("0", "00") or int(day) > 31:
+        raise ValueError(f"not a Reuters date: {match.string!r}")
+    if int(hour) > 23 or int(minute) > 59:
+        raise ValueError(f"not a Reuters date: {match.string!r}")
+    return datetime(int(year), number, int(day), int(hour), int(minute), int(second))
+
+
 def _fast_machine(text: str, raw: str, default_tz: str) -> DateInfo | None:
-    text = _ZONE_SUFFIX_RE.sub("", text)  # RFC 9557 "…+05:30[Asia/Kolkata]"
+    if "]" in text:
+        text = _ZONE_SUFFIX_RE.sub("", text)  # RFC 9557 "…+05:30[Asia/Kolkata]"
+    # Tried first, as the commonest form in bulk imports; no other form here can match it.
+    match = _REUTERS_RE.match(text)
+    if match:
+        # Reuters-21578: "26-FEB-1987 15:01:01.79", no zone (the archive's times are GMT-ish).
+        return _info(_reuters(match), "minute", None, raw, "text", default_tz)
     if _EPOCH_RE.match(text):
         # Seconds (or milliseconds) since the epoch: an instant, so no zone to apply or report.
         seconds = float(text) / (1000 if len(text.split(".")[0]) > 11 else 1)
@@ -211,11 +232,6 @@ def _fast_machine(text: str, raw: str, default_tz: str) -> DateInfo | None:
     if match:
         value = datetime(int(match.group(1)), int(match.group(2)), 1)
         return _info(value, "month", None, raw, "text", default_tz)
-    if _REUTERS_RE.match(text):
-        # Reuters-21578: "26-FEB-1987 15:01:01.79", no zone (the archive's times are GMT-ish).
-        head = text.partition(".")[0]
-        value = datetime.strptime(head.title(), "%d-%b-%Y %H:%M:%S")
-        return _info(value, "minute", None, raw, "text", default_tz)
     if _RFC2822_RE.match(text):
         value = email.utils.parsedate_to_datetime(text)
         zone = text.rsplit(None, 1)[-1]

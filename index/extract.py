@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import PurePath
 from typing import Any
 
@@ -69,7 +70,6 @@ def _norm_path(path: str) -> str:
 
 # --------------------------------------------------------------------------- small helpers
 
-_WS_RE = re.compile(r"\s+")
 _BY_RE = re.compile(r"^by\s+(?=\S)", re.IGNORECASE)
 # The first sentence: at least 20 characters, and not cut after an initial ("The U.S. Army …").
 _SENTENCE_RE = re.compile(r"^(.{20,}?[a-z0-9)\"”'][.!?])(?:\s+(?=[A-Z\"“‘'(])|$)")
@@ -83,33 +83,57 @@ _EN_WORDS = frozenset(
         "it", "he", "she", "they", "at", "after", "not", "had", "who", "be",
     }
 )  # fmt: skip
+_EN_WORD_BYTES = frozenset(word.encode("ascii") for word in _EN_WORDS)
+# bytes.translate table: every byte but those of _LANG_WORD_RE's words becomes a space.
+_WORD_BYTES = b"abcdefghijklmnopqrstuvwxyz'"
+_NON_WORD_TO_SPACE = bytes(b if b in _WORD_BYTES else 0x20 for b in range(256))
 _langid: Any = None
 LANGUAGE_MIN_CONFIDENCE = 0.8
+
+
+def _squash(text: str) -> str:
+    # Whitespace runs to one space, ends stripped: str.split and regex \s agree on whitespace.
+    return " ".join(text.split())
 
 
 def _field(fields: Mapping[str, str], key: str) -> str | None:
     value = fields.get(key)
     if value is None:
         return None
-    value = _WS_RE.sub(" ", str(value)).strip()
-    return value or None
+    return _squash(str(value)) or None
 
 
 def content_id(title: str, body: str) -> str:
     """The id of an article without an input id: exact duplicate content gets the same id."""
-    key = _WS_RE.sub(" ", title.lower()).strip() + "\n" + _WS_RE.sub(" ", body.lower()).strip()
+    return _content_id(title, _squash(body.lower()))
+
+
+def _content_id(title: str, squashed_body: str) -> str:
+    key = _squash(title.lower()) + "\n" + squashed_body
     return "a" + hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+@lru_cache(maxsize=64)
+def _mtime_base(mtime: float) -> datetime:
+    # The records of one file share its mtime.
+    return datetime.fromtimestamp(mtime, tz=UTC)
 
 
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of a text's language: a cheap English test first, then py3langid."""
     global _langid
     sample = text[:1000]
-    words = _LANG_WORD_RE.findall(sample.lower())
-    if len(words) < 8:
+    lowered = sample.lower()
+    if lowered.isascii():
+        # The same words as the regex below, without a str object per word: twice as fast.
+        tokens = lowered.encode("ascii").translate(_NON_WORD_TO_SPACE).split()
+        count, hits = len(tokens), sum(map(_EN_WORD_BYTES.__contains__, tokens))
+    else:
+        words = _LANG_WORD_RE.findall(lowered)
+        count, hits = len(words), sum(map(_EN_WORDS.__contains__, words))
+    if count < 8:
         return None  # too little text to tell
-    hits = sum(map(_EN_WORDS.__contains__, words))
-    if hits >= 4 and hits >= 0.12 * len(words):
+    if hits >= 4 and hits >= 0.12 * count:
         return "en"
     if _langid is None:
         # Loading the model takes ~0.5 s: only texts the English test cannot settle pay for it.
@@ -173,7 +197,7 @@ def _date(
     cleaned: CleanResult,
 ) -> DateInfo:
     mtime = raw.provenance.file_mtime
-    base = datetime.fromtimestamp(mtime, tz=UTC) if mtime is not None else None
+    base = _mtime_base(mtime) if mtime is not None else None
     stated = _field(raw.fields, "date")
     if stated:
         info = parse_date(stated, relative_base=base, default_tz=options.default_tz)
@@ -216,8 +240,15 @@ def _extract(raw: RawDocument, options: ExtractOptions) -> Article:
     )
     source, source_origin = _source(options, fields, cleaned, raw.provenance.path)
     input_id = _field(fields, "id")
+    if input_id is not None:
+        article_id, word_count = input_id, len(body.split())
+    else:
+        squashed = _squash(body.lower())
+        article_id = _content_id(title, squashed)
+        # lower() keeps whitespace as it is and puts none in a word: the body's own word count.
+        word_count = squashed.count(" ") + 1 if squashed else 0
     return Article(
-        id=input_id or content_id(title, body),
+        id=article_id,
         title=title,
         body=body,
         provenance=raw.provenance,
@@ -229,7 +260,7 @@ def _extract(raw: RawDocument, options: ExtractOptions) -> Article:
         byline=byline,
         url=_field(fields, "url"),
         language=_language(_field(fields, "language"), body or title),
-        word_count=len(body.split()),
+        word_count=word_count,
         removed=cleaned.removed,
         id_from_input=input_id is not None,
     )

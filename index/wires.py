@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,12 @@ def parse_signoff(line: str) -> tuple[str, ...] | None:
     """The wires of a sign-off line ("Reuters/AP", "— AAP", "with wires" → ()), or None if it is not one."""
     if len(line) > 120:
         return None
+    return _parse_signoff(line)
+
+
+# Cleaning and find_wires ask about the same last lines, and "Reuter" ends most Reuters stories.
+@lru_cache(maxsize=2048)
+def _parse_signoff(line: str) -> tuple[str, ...] | None:
     text = " ".join(line.split())
     if not text or len(text) > 80 or text.count(" ") > 10 or not _SIGNOFF_START_RE.match(text):
         return None
@@ -198,13 +205,17 @@ def parse_signoff(line: str) -> tuple[str, ...] | None:
 
 def title_wires(title: str) -> list[str]:
     """Wires credited by a title suffix: "Grant to Study Peptides (AP)" → ["AP"]."""
-    match = _TITLE_SUFFIX_RE.search(title)
+    match = _TITLE_SUFFIX_RE.search(title) if ")" in title else None
     return _names(match.group("wires")) if match else []
 
 
 def lead_wires(line: str) -> list[str]:
     """Wires credited at the start of the body: a dateline "LONDON (Reuters) -" or "AP - "."""
-    match = _DATELINE_RE.match(line) or _PREFIX_RE.match(line)
+    # Substring gates: a dateline needs its "(", a prefix credit its dash; most leads have neither
+    # near the start, and the dateline pattern backtracks through every capitalised word.
+    match = _DATELINE_RE.match(line) if "(" in line else None
+    if match is None and ("-" in line or "—" in line or "–" in line):
+        match = _PREFIX_RE.match(line)
     return _names(match.group("wires")) if match else []
 
 
@@ -220,15 +231,42 @@ def byline_wires(byline: str) -> list[str]:
     return out
 
 
-_CREDIT_GATE_RE = re.compile(r"contributed to this|reporting|material from|files from|with", re.I)
+# A cheap gate before the credit patterns: one of these words, in any case.
+_CREDIT_GATE_WORDS = ("contributed to this", "reporting", "material from", "files from", "with")
+_CREDIT_GATE_RE = re.compile("|".join(_CREDIT_GATE_WORDS), re.I)
+# What each of ``_CREDIT_RES`` cannot match without: "contributed", a reporting/material/files
+# word (in any case), "ith" of "with". Most paragraphs that pass the gate on "with" need none run.
+_CREDIT_NEEDS: tuple[tuple[tuple[str, ...], bool], ...] = (
+    (("contributed",), False),
+    (("contributed",), False),
+    (("reporting", "material", "files"), True),
+    (("ith",), False),
+)
+_CREDIT_NEEDS_RES = tuple(
+    re.compile("|".join(words), re.I if any_case else 0) for words, any_case in _CREDIT_NEEDS
+)
 
 
 def credit_wires(paragraph: str) -> list[str]:
     """Wires credited by a sentence such as "The Associated Press contributed to this report."."""
-    if not _CREDIT_GATE_RE.search(paragraph):
-        return []
+    # A case-insensitive search for ASCII words is a substring test on ASCII text lowered; other
+    # text keeps the regex, whose case folding goes beyond str.lower ("ſ" matches "s").
+    if paragraph.isascii():
+        low = paragraph.lower()
+        if not any(word in low for word in _CREDIT_GATE_WORDS):
+            return []
+        needed = [
+            any(word in (low if any_case else paragraph) for word in words)
+            for words, any_case in _CREDIT_NEEDS
+        ]
+    else:
+        if not _CREDIT_GATE_RE.search(paragraph):
+            return []
+        needed = [needs.search(paragraph) is not None for needs in _CREDIT_NEEDS_RES]
     found: list[tuple[int, str]] = []
-    for pattern in _CREDIT_RES:
+    for pattern, need in zip(_CREDIT_RES, needed, strict=True):
+        if not need:
+            continue
         for match in pattern.finditer(paragraph):
             found.extend((match.start("wires"), name) for name in _names(match.group("wires")))
     return [name for _, name in sorted(found)]

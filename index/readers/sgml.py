@@ -25,13 +25,31 @@ _END = re.compile(rb"</REUTERS\s*>", re.I)
 _NEWID = re.compile(r"""\bNEWID\s*=\s*["']?([\w.-]+)""", re.I)
 _TEXT = re.compile(r"<TEXT\b[^>]*>(.*?)(?:</TEXT\s*>|$)", re.I | re.S)
 _TAG = re.compile(r"<[^>]*>")
+# "26-FEB-1987 15:01:01.79". The archive's README: the date and time, "possibly followed by some
+# non-date noise material" (category codes after &#5; padding, which unescaping drops: "…59.13RM").
+_DATE = re.compile(r"\d{1,2}-[A-Za-z]{3}-\d{4}\s+\d{1,2}:\d{2}:\d{2}(?:\.\d+)?")
 _CHUNK = 1024 * 1024
 _TOO_BIG = f"record larger than {MAX_RECORD_BYTES // (1024 * 1024)} MB"
 
 
+_ELEMENTS = ("TITLE", "DATE", "DATELINE", "AUTHOR", "BODY")
+_TAGS = {
+    name: (re.compile(rf"<{name}\b[^>]*>", re.I), re.compile(rf"</{name}\s*>", re.I))
+    for name in _ELEMENTS
+}
+
+
 def _element(markup: str, name: str) -> str | None:
-    match = re.search(rf"<{name}\b[^>]*>(.*?)</{name}\s*>", markup, re.I | re.S)
-    return match.group(1) if match else None
+    """The content of the first ``<name ...>…</name>`` element, or None."""
+    # Two searches rather than one "<name…>(.*?)</name>": the lazy group tries the end tag at
+    # every character of the content. The first start tag decides either way (an end tag after
+    # a later start tag is after the first one too).
+    start_re, end_re = _TAGS[name]
+    start = start_re.search(markup)
+    if start is None:
+        return None
+    end = end_re.search(markup, start.end())
+    return markup[start.end() : end.start()] if end is not None else None
 
 
 def _unescape(text: str) -> str:
@@ -46,13 +64,20 @@ def _parse(info: FileInfo, raw: bytes, number: int) -> RawDocument | ReadError:
     newid = _NEWID.search(start_tag)
     if newid:
         fields["id"] = newid.group(1)
-    for name, key in (("TITLE", "title"), ("DATE", "date"), ("DATELINE", "dateline")):
+    for name, key in (
+        ("TITLE", "title"),
+        ("DATE", "date"),
+        ("DATELINE", "dateline"),
+        ("AUTHOR", "byline"),
+    ):
         value = _element(markup, name)
-        if value is not None and clean_value(_unescape(value)):
-            fields[key] = clean_value(_unescape(value))
-    author = _element(markup, "AUTHOR")
-    if author is not None and clean_value(_unescape(author)):
-        fields["byline"] = clean_value(_unescape(author))
+        if value is not None:
+            value = clean_value(_unescape(value))
+            date = _DATE.match(value) if key == "date" else None
+            if date is not None:
+                value = date.group(0)  # without the noise, which no date parser understands
+            if value:
+                fields[key] = value
     body = _element(markup, "BODY")
     if body is None:
         # TYPE="UNPROC" records put their text straight in <TEXT>, beside TITLE/DATELINE.

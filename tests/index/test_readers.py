@@ -636,6 +636,27 @@ def test_sgml_oversized_and_unterminated_records(
     assert [(e.record, "larger than" in e.reason) for e in errors(items)] == [(2, True)]
 
 
+@pytest.mark.parametrize(
+    ("stated", "date"),
+    [
+        ("3-MAR-1987 09:30:12.45", "3-MAR-1987 09:30:12.45"),
+        # Category codes after &#5; padding: the archive's "non-date noise material".
+        ("5-MAR-1987 11:02:40.17&#5;&#5;&#5;RM", "5-MAR-1987 11:02:40.17"),
+        ("5-MAR-1987 11:02:40.17&#5;&#5;&#5;C G T", "5-MAR-1987 11:02:40.17"),
+        ("9-APR-1987 00:00:00.00    # a note on the date", "9-APR-1987 00:00:00.00"),
+        ("sometime in March", "sometime in March"),  # not the archive's form: kept as stated
+    ],
+)
+def test_sgml_date_without_noise(tmp_path: Path, stated: str, date: str) -> None:
+    path = tmp_path / "dated.sgm"
+    path.write_text(
+        f'<REUTERS NEWID="7"><DATE>{stated}</DATE><TEXT><BODY>Text.</BODY></TEXT></REUTERS>\n',
+        encoding="latin-1",
+    )
+    (doc,) = docs(read(path))
+    assert doc.fields["date"] == date
+
+
 def test_sgml_without_records(tmp_path: Path) -> None:
     path = tmp_path / "other.sgm"
     path.write_text("<DOC><TEXT>Not Reuters.</TEXT></DOC>\n")
