@@ -75,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
             help="map a JSONL/CSV column to a field (id, title, body, source, date, url, byline, …)",
         )
         p.add_argument("--workers", type=int, default=None, help="worker processes (0: none)")
+        p.add_argument(
+            "--cache-dir",
+            metavar="DIR",
+            help="cache folder (the language model's decompressed copy; default: the user cache)",
+        )
         p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
         p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
         p.set_defaults(handler=_cmd_rebuild if name == "rebuild" else _cmd_update)
@@ -109,7 +114,11 @@ def _build_options(args: argparse.Namespace) -> BuildOptions:
         include=tuple(args.include),
         exclude=tuple(args.exclude),
         mapping=FieldMapping.from_specs(args.field),
-        extract=ExtractOptions(source=args.source, folder_sources=folder_sources),
+        extract=ExtractOptions(
+            source=args.source,
+            folder_sources=folder_sources,
+            cache_dir=str(Path(args.cache_dir).resolve()) if args.cache_dir else None,
+        ),
         workers=args.workers,
     )
 

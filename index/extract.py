@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any
 
 from index.clean import CleanResult, clean_text, normalize_text
@@ -39,6 +39,7 @@ class ExtractOptions:
     source: str | None = None  # --source NAME: wins over everything
     folder_sources: Mapping[str, str] = field(default_factory=dict)  # folder → outlet
     default_tz: str = "UTC"  # zone for dates and times the text states without one
+    cache_dir: str | None = None  # --cache-dir: the language model's cache (None: user cache)
     _folders: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -119,8 +120,11 @@ def _mtime_base(mtime: float) -> datetime:
     return datetime.fromtimestamp(mtime, tz=UTC)
 
 
-def detect_language(text: str) -> str | None:
-    """ISO 639-1 code of a text's language: a cheap English test first, then py3langid."""
+def detect_language(text: str, cache_dir: str | None = None) -> str | None:
+    """ISO 639-1 code of a text's language: a cheap English test first, then py3langid.
+
+    ``cache_dir`` holds the language model's decompressed copy (default: the user cache folder).
+    """
     global _langid
     sample = text[:1000]
     lowered = sample.lower()
@@ -136,10 +140,11 @@ def detect_language(text: str) -> str | None:
     if hits >= 4 and hits >= 0.12 * count:
         return "en"
     if _langid is None:
-        # Loading the model takes ~0.5 s: only texts the English test cannot settle pay for it.
-        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+        # Only texts the English test cannot settle load the model (~0.1 s from the cache of
+        # its decompressed arrays, ~0.6 s the first time: see index.langid_model).
+        from index.langid_model import load_identifier
 
-        _langid = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        _langid = load_identifier(Path(cache_dir) if cache_dir else None)
     code, prob = _langid.classify(sample[:600])
     code = str(code)
     # py3langid also answers ISO 639-3 codes ("pcm" for English telegraphese, "zxx" for tables of
@@ -150,12 +155,12 @@ def detect_language(text: str) -> str | None:
     return code
 
 
-def _language(value: str | None, text: str) -> str | None:
+def _language(value: str | None, text: str, cache_dir: str | None) -> str | None:
     if value:
         code = re.split(r"[-_]", value.strip().lower(), maxsplit=1)[0]
         if 2 <= len(code) <= 3 and code.isalpha():
             return code
-    return detect_language(text)
+    return detect_language(text, cache_dir)
 
 
 def _fallback_title(paragraphs: tuple[str, ...], path: str) -> str:
@@ -259,7 +264,7 @@ def _extract(raw: RawDocument, options: ExtractOptions) -> Article:
         date=_date(options, raw, cleaned),
         byline=byline,
         url=_field(fields, "url"),
-        language=_language(_field(fields, "language"), body or title),
+        language=_language(_field(fields, "language"), body or title, options.cache_dir),
         word_count=word_count,
         removed=cleaned.removed,
         id_from_input=input_id is not None,

@@ -2,9 +2,9 @@
 
 py3langid ships its model LZMA-compressed (4.6 MB → 68 MB) and decompresses it on every load:
 ~0.6 s of CPU in each process that identifies a language, i.e. in every indexing worker at
-start-up, before it indexes anything. The decompressed arrays are written once per model file to
-the cache folder (platformdirs ``user_cache_dir``, or the folder given); later loads read them
-in ~0.1 s. Any problem with the cache (unwritable folder, damaged or foreign file) falls back to
+start-up, before it indexes anything. The decompressed arrays (68 MB) are written once per model
+file to the cache folder (the folder given, else ``$COPYDESK_CACHE_DIR``, else platformdirs'
+``user_cache_dir``); later loads read them in ~0.1 s. Any problem with the cache (unwritable folder, damaged or foreign file) falls back to
 py3langid's own loader: the cache can only make loading faster, never change the model.
 """
 
@@ -22,8 +22,14 @@ from typing import Any
 CACHE_VERSION = 1
 
 
+CACHE_ENV = "COPYDESK_CACHE_DIR"
+
+
 def default_cache_dir() -> Path:
-    """The per-user cache folder (platformdirs) used when no other is given."""
+    """The cache folder used when no other is given: $COPYDESK_CACHE_DIR, else platformdirs'."""
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return Path(override)
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("copydesk", appauthor=False))

@@ -170,3 +170,25 @@ def test_folder_source(archive: Path, tmp_path: Path, capsys: pytest.CaptureFixt
     records = {r["title"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
     assert records["Storm closes coastal road"]["source"] == "Harbour Herald"
     assert records["Museum reopens after renovation"]["source"] == "Valley Times"
+
+
+def test_cache_dir_holds_the_language_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--cache-dir reaches the worker processes: a non-English article caches the model there."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "de.txt").write_text(
+        "Regierung erhöht Brotpreis\n\nDie Regierung hat am Dienstag angekündigt, den Preis für "
+        "Brot im nächsten Monat zu erhöhen. Die Bäcker sind mit dieser Entscheidung nicht "
+        "einverstanden und wollen dagegen protestieren.\n",
+        encoding="utf-8",
+    )
+    cache = tmp_path / "cache"
+    code = main(
+        ["rebuild", str(folder), "--index", str(tmp_path / "ix"), "--workers", "1", "-q"]
+        + ["--cache-dir", str(cache), "--json"]
+    )
+    assert code == EXIT_OK
+    assert json.loads(capsys.readouterr().out)["indexed"] == 1
+    assert len(list(cache.glob("langid-model-*.npz"))) == 1
