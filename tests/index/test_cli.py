@@ -185,10 +185,8 @@ def test_cache_dir_holds_the_language_model(
         encoding="utf-8",
     )
     cache = tmp_path / "cache"
-    code = main(
-        ["rebuild", str(folder), "--index", str(tmp_path / "ix"), "--workers", "1", "-q"]
-        + ["--cache-dir", str(cache), "--json"]
-    )
+    argv = ["rebuild", str(folder), "--index", str(tmp_path / "ix"), "--workers", "1", "-q"]
+    code = main([*argv, "--cache-dir", str(cache), "--json"])
     assert code == EXIT_OK
     assert json.loads(capsys.readouterr().out)["indexed"] == 1
     assert len(list(cache.glob("langid-model-*.npz"))) == 1
