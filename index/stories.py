@@ -66,7 +66,7 @@ import time
 import unicodedata
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,6 +93,10 @@ BANDS = 4
 ROWS = 2
 MIN_KEY_TOKENS = 6  # shorter units ("Nine mths", "Pay April 30") get no band keys
 BUCKET_CAP = 64
+# Bucket rows kept in memory while a story index that began empty fills (a rebuild): lookups
+# then need no SQL and rows reach the store in one sorted insert per commit. Past this many
+# the table is read from SQLite again. 0: never.
+BUCKET_MEMORY = 4_000_000
 # Verification
 USE_SORTED = True  # also compare units with their words sorted (moved clauses)
 MATCH_LOW = 0.6  # unit similarity where a match starts to count
@@ -404,12 +408,12 @@ def _text_key(doc_norm: Sequence[str]) -> int | None:
 _NO_INTS = np.zeros(0, dtype=np.int64)
 _CONTENT, _NUMBER, _STOP = 0, 1, 2  # word kinds: content words and numbers carry weight
 # Blob header: units, tokens, distinct words, distinct content words and numbers (which come
-# first among the distinct words), then bytes of the sentence, norm and snorm texts.
-_HEAD = struct.Struct("<7I")
+# first among the distinct words), then bytes of the sentence and norm texts.
+_HEAD = struct.Struct("<6I")
 
 
 def _pack(
-    texts: tuple[Sequence[str], Sequence[str], Sequence[str]],
+    texts: tuple[Sequence[str], Sequence[str]],
     lengths: np.ndarray,
     numbered: np.ndarray,
     table: np.ndarray,
@@ -417,26 +421,36 @@ def _pack(
     weighty: int,
     slots: np.ndarray,
 ) -> bytes:
-    """One compressed blob of a document's sentences (``texts``: sentences, normalised units
-    and the same sorted) and comparison features, read back by ``_Doc.decode``.
+    """One blob of a document's sentences (``texts``: sentences and normalised units) and
+    comparison features, read back by ``_Doc.decode``.
 
     Tokens are stored as slots into the document's table of distinct words, whose first
     ``weighty`` entries (content words and numbers) are its sorted vocabulary: decoding then
-    needs no sorting, and slots (2 bytes each) compress better than ids.
+    needs no sorting, and the vocabulary can be read without decoding (``_blob_vocab``). Not
+    compressed: compressing cost the workers more than a third of their story time, and
+    uncompressing cost the parent a fifth of its.
     """
     encoded = ["\n".join(part).encode("utf-8") for part in texts]
     head = _HEAD.pack(len(texts[1]), len(slots), len(table), weighty, *map(len, encoded))
     width = "<u2" if len(table) <= 0xFFFF else "<u4"
-    raw = [
-        head,
-        lengths.astype("<u4").tobytes(),
-        numbered.astype(np.uint8).tobytes(),
-        table.astype("<u4").tobytes(),
-        table_kinds.astype(np.uint8).tobytes(),
-        slots.astype(width).tobytes(),
-        *encoded,
-    ]
-    return zlib.compress(b"".join(raw), 1)
+    # The table first, at a fixed offset, for _blob_vocab.
+    return b"".join(
+        (
+            head,
+            table.astype("<u4").tobytes(),
+            lengths.astype("<u4").tobytes(),
+            slots.astype(width).tobytes(),
+            numbered.astype(np.uint8).tobytes(),
+            table_kinds.astype(np.uint8).tobytes(),
+            *encoded,
+        )
+    )
+
+
+def _blob_vocab(blob: bytes) -> np.ndarray:
+    """The sorted distinct ids of a blob's content words and numbers, without decoding it."""
+    weighty = _HEAD.unpack_from(blob)[3]
+    return np.frombuffer(blob, "<u4", weighty, _HEAD.size)
 
 
 def _kind(tok: str) -> int:
@@ -503,7 +517,6 @@ class _Doc:
         day: int | None,
         title: str,
         blob: bytes,
-        vocab: np.ndarray | None = None,
     ) -> None:
         self.doc = doc
         self.id = id
@@ -511,7 +524,8 @@ class _Doc:
         self.title = title
         self.blob = blob
         self.decoded = False
-        self.vocab = _NO_INTS if vocab is None else vocab  # distinct content and number ids
+        self.vocab = _blob_vocab(blob)  # distinct content and number ids, without decoding
+        self.tw = {}
         self._token_ids: frozenset[int] | None = None
         self._rare: tuple[dict[int, float], float] | None = None
 
@@ -519,20 +533,20 @@ class _Doc:
         """Unpack the blob (once; weights come from ``_reweight``); returns self."""
         if self.decoded:
             return self
-        raw = zlib.decompress(self.blob)
+        raw = self.blob
         n_units, n_tokens, n_distinct, weighty, *sizes = _HEAD.unpack_from(raw)
         at = _HEAD.size
-        self.lengths = np.frombuffer(raw, "<u4", n_units, at).astype(np.int64)
-        at += 4 * n_units
-        self.numbers = np.frombuffer(raw, np.uint8, n_units, at).tolist()
-        at += n_units
         table = np.frombuffer(raw, "<u4", n_distinct, at)
         at += 4 * n_distinct
-        table_kinds = np.frombuffer(raw, np.uint8, n_distinct, at)
-        at += n_distinct
+        self.lengths = np.frombuffer(raw, "<u4", n_units, at).astype(np.int64)
+        at += 4 * n_units
         width = 2 if n_distinct <= 0xFFFF else 4
         self.slots = np.frombuffer(raw, f"<u{width}", n_tokens, at)
         at += width * n_tokens
+        self.numbers = list(raw[at : at + n_units])
+        at += n_units
+        table_kinds = np.frombuffer(raw, np.uint8, n_distinct, at)
+        at += n_distinct
         self.ids = table[self.slots]
         self.kinds = table_kinds[self.slots]
         self.vocab = table[:weighty]
@@ -541,11 +555,11 @@ class _Doc:
             texts.append(raw[at : at + size].decode("utf-8"))
             at += size
         self.sents = tuple(texts[0].split("\n")) if n_units > 1 else ()
-        self.norm = texts[1].split("\n")
-        self.snorm = texts[2].split("\n")
+        self.norm = norm = texts[1].split("\n")
+        # Sorted words (editors move clauses) are made here, for the few documents compared.
+        self.snorm = [" ".join(sorted(part.split(" "))) if part else "" for part in norm]
         self._starts = []
         self._nums = {}
-        self.tw = {}
         self.decoded = True
         return self
 
@@ -633,12 +647,40 @@ def _lookup(rarity: _Rarity, ids: np.ndarray) -> np.ndarray:
 
 
 def _reweight(docs: Sequence[_Doc], rarity: _Rarity) -> None:
-    """Set the unit weights and rare words of decoded documents from word rarities.
+    """Set the rare words and unit weights of decoded documents from word rarities."""
+    docs = [d for d in docs if d.decoded]
+    _set_rare(docs, rarity)
+    _set_weights(docs, rarity)
+
+
+def _set_rare(docs: Sequence[_Doc], rarity: _Rarity) -> None:
+    """Set the rare words of documents (for ``_rare_overlap``) from word rarities.
+
+    Needs only each document's vocabulary, so candidates can be screened before decoding.
+    """
+    if not docs:
+        return
+    vocab = np.concatenate([d.vocab for d in docs])
+    vocab_weight = _lookup(rarity, vocab)
+    vocab_bounds = np.cumsum([0, *(len(d.vocab) for d in docs)])
+    rare = vocab_weight >= RARE
+    rare_ids, rare_weights = vocab[rare].tolist(), vocab_weight[rare].tolist()
+    rare_bounds = np.concatenate(([0], np.cumsum(rare)))
+    rare_at = rare_bounds[vocab_bounds].tolist()
+    for k, d in enumerate(docs):
+        d.tw = rarity.table
+        lo, hi = rare_at[k], rare_at[k + 1]
+        words = rare_weights[lo:hi]
+        # In vocabulary order: _rare_overlap's sums must not depend on how they were set.
+        d._rare = (dict(zip(rare_ids[lo:hi], words, strict=True)), sum(words))
+
+
+def _set_weights(docs: Sequence[_Doc], rarity: _Rarity) -> None:
+    """Set the unit weights of decoded documents from word rarities.
 
     A unit weighs the rarity of its content words, half that of its numbers and 0.05 per
     stopword. Sums run in token order, as the per-unit Python sums they replace did.
     """
-    docs = [d for d in docs if d.decoded]
     if not docs:
         return
     lengths = np.concatenate([d.lengths for d in docs])
@@ -658,20 +700,25 @@ def _reweight(docs: Sequence[_Doc], rarity: _Rarity) -> None:
     numbers = np.bincount(unit_of, np.where(kinds == _NUMBER, weight, 0.0), n)
     stops = np.bincount(unit_of, (kinds == _STOP).astype(np.float64), n)
     weights = (content + 0.5 * numbers + 0.05 * stops).tolist()
-    # Rare words of each document (for _rare_overlap).
-    rare = vocab_weight >= RARE
-    rare_ids, rare_weights = vocab[rare].tolist(), vocab_weight[rare].tolist()
-    rare_bounds = np.concatenate(([0], np.cumsum(rare)))
-    rare_at = rare_bounds[vocab_bounds].tolist()
     at_unit = 0
-    for k, d in enumerate(docs):
+    for d in docs:
         d.weights = weights[at_unit : at_unit + len(d.lengths)]
         at_unit += len(d.lengths)
         d.total = max(sum(d.weights), 1e-9)
-        d.tw = rarity.table
-        lo, hi = rare_at[k], rare_at[k + 1]
-        words = rare_weights[lo:hi]
-        d._rare = (dict(zip(rare_ids[lo:hi], words, strict=True)), sum(words))
+
+
+def _may_store(a: _Doc, b: _Doc) -> bool:
+    """False when two documents' pair surely scores below ``STORE_FLOOR`` (see _score_matrix).
+
+    A score is at most its rare-word factor, which needs only the vocabularies: most
+    candidates (texts sharing a stock sentence) fail here and are never decoded or compared.
+    """
+    if not RARE_RAMP:
+        return True
+    lo, hi = RARE_RAMP
+    factor = min(1.0, max(0.0, (_rare_overlap(a, b) - lo) / (hi - lo)))
+    # The score is rounded to 4 decimals before it meets the floor: keep a margin for that.
+    return factor >= STORE_FLOOR - 1e-4
 
 
 def _day(date: datetime | None) -> int | None:
@@ -882,11 +929,10 @@ class PreparedStory:
     day: int | None  # proleptic ordinal of the UTC date
     source: str | None
     title: str
-    blob: bytes  # sentences and comparison features, compressed (stored as is)
+    blob: bytes  # sentences and comparison features (stored as is)
     keys: bytes  # int64 band keys, band by band
-    units: bytes  # uint32 unit of each key
+    units: bytes  # uint32 keyed units, the same in every band
     text_key: int | None
-    vocab: bytes  # sorted distinct uint32 ids of content words and numbers
 
 
 def prepare_story(item: StoryInput) -> PreparedStory:
@@ -935,8 +981,7 @@ def prepare_stories(items: Iterable[StoryInput]) -> list[PreparedStory]:
     numbered = np.diff(with_numbers) > 0
     unit_at_l = unit_at.tolist()
     # Unit of each key, numbered within its item.
-    key_units = np.broadcast_to(keyed - np.repeat(unit_at[:-1], np.diff(column_at)), keys.shape)
-    key_units = key_units.astype("<u4")
+    key_units = (keyed - np.repeat(unit_at[:-1], np.diff(column_at))).astype("<u4")
     keys = keys.astype("<i8")
     out = []
     for k, (item, (sents, norm)) in enumerate(zip(items, texts, strict=True)):
@@ -944,7 +989,6 @@ def prepare_stories(items: Iterable[StoryInput]) -> list[PreparedStory]:
         u0, u1 = unit_at_l[k], unit_at_l[k + 1]
         c0, c1 = column_at[k], column_at[k + 1]
         w0, w1, w2 = table_at[k], stops_at[k], table_at[k + 1]
-        snorm = [" ".join(sorted(part.split(" "))) if part else "" for part in norm]
         out.append(
             PreparedStory(
                 id=item.id,
@@ -952,7 +996,7 @@ def prepare_stories(items: Iterable[StoryInput]) -> list[PreparedStory]:
                 source=item.source,
                 title=item.title,
                 blob=_pack(
-                    (sents, norm, snorm),
+                    (sents, norm),
                     lengths[u0:u1],
                     numbered[u0:u1],
                     table[w0:w2],
@@ -961,9 +1005,8 @@ def prepare_stories(items: Iterable[StoryInput]) -> list[PreparedStory]:
                     slot_of[t0:t1] - w0,
                 ),
                 keys=keys[:, c0:c1].tobytes(),  # band by band
-                units=key_units[:, c0:c1].tobytes(),
+                units=key_units[c0:c1].tobytes(),
                 text_key=_text_key(norm),
-                vocab=table[w0:w1].tobytes(),
             )
         )
     return out
@@ -1001,10 +1044,105 @@ class _New:
 
     def __init__(self, prep: PreparedStory) -> None:
         self.prep = prep
-        vocab = np.frombuffer(prep.vocab, dtype="<u4")
-        self.doc = _Doc(0, prep.id, prep.day, prep.title, prep.blob, vocab)
+        self.doc = _Doc(0, prep.id, prep.day, prep.title, prep.blob)
         self.candidates: set[int] = set()
         self.recurring: set[int] = set()
+
+
+_NO_DAY = np.iinfo(np.int64).min  # a row without a day (whole-text keys, undated articles)
+
+
+class _Buckets:
+    """The bucket table (``keys``) held in memory, complete, while a store that began empty fills.
+
+    Rows sit in a few runs sorted by (key, doc), merged as they grow (older runs hold smaller
+    document numbers, so a key's rows read in store order); rows not yet in the store wait in
+    ``pending`` for the next commit. Only valid while this connection made every write since
+    the table was empty: the owner drops it on a rollback, a deletion or another writer.
+    """
+
+    __slots__ = ("pending", "runs", "size")
+
+    def __init__(self) -> None:
+        self.runs: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # keys, docs, days
+        self.pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.size = 0
+
+    def add(self, keys: np.ndarray, docs: np.ndarray, days: np.ndarray) -> None:
+        """Put rows into buckets (int64 arrays; day ``_NO_DAY`` for none), duplicates ignored."""
+        order = np.lexsort((docs, keys))
+        keys, docs, days = keys[order], docs[order], days[order]
+        if len(keys) > 1:
+            # A document can key the same bucket twice (a repeated sentence): one row, as in SQL.
+            new = np.ones(len(keys), dtype=bool)
+            new[1:] = (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])
+            keys, docs, days = keys[new], docs[new], days[new]
+        run = (keys, docs, days)
+        self.pending.append(run)
+        self.size += len(keys)
+        runs = self.runs
+        runs.append(run)
+        # Merge runs of similar size: lookups visit a logarithmic number of runs.
+        while len(runs) > 1 and len(runs[-2][0]) <= 2 * len(runs[-1][0]):
+            (k1, d1, y1), (k2, d2, y2) = runs[-2], runs.pop()
+            keys = np.concatenate((k1, k2))
+            # Stable: within a key the older run's (smaller) documents stay first.
+            order = np.argsort(keys, kind="stable")
+            runs[-1] = (
+                keys[order],
+                np.concatenate((d1, d2))[order],
+                np.concatenate((y1, y2))[order],
+            )
+
+    def take_pending(self) -> Iterator[tuple[int, int, int | None]]:
+        """The rows added since the last call, as store rows in (key, doc) order."""
+        if not self.pending:
+            return iter(())
+        keys = np.concatenate([k for k, _d, _y in self.pending])
+        docs = np.concatenate([d for _k, d, _y in self.pending])
+        days = np.concatenate([y for _k, _d, y in self.pending])
+        self.pending = []
+        order = np.lexsort((docs, keys))
+        day_list: list[int | None] = days[order].tolist()
+        if (days == _NO_DAY).any():
+            day_list = [None if y == _NO_DAY else y for y in day_list]
+        return zip(keys[order].tolist(), docs[order].tolist(), day_list, strict=True)
+
+    def lookup(
+        self, keys: np.ndarray, limit: int
+    ) -> dict[int, list[tuple[int, int | None]] | None]:
+        """``Store.buckets`` from memory: (doc, day) rows of the buckets of distinct ``keys``, None
+        for a bucket of more than ``limit`` rows, no entry for an empty one."""
+        bounds = []
+        total = np.zeros(len(keys), dtype=np.int64)
+        for run in self.runs:
+            lo = np.searchsorted(run[0], keys, "left")
+            hi = np.searchsorted(run[0], keys, "right")
+            bounds.append((lo, hi))
+            total += hi - lo
+        out: dict[int, list[tuple[int, int | None]] | None] = {}
+        found = np.flatnonzero(total)
+        if not len(found):
+            return out
+        over = total[found] > limit
+        for key in keys[found[over]].tolist():
+            out[key] = None
+        found = found[~over]
+        spans = [
+            (lo[found].tolist(), hi[found].tolist(), docs, days)
+            for (lo, hi), (_keys, docs, days) in zip(bounds, self.runs, strict=True)
+        ]
+        for k, key in enumerate(keys[found].tolist()):
+            rows: list[tuple[int, int | None]] = []
+            for lo_l, hi_l, docs, days in spans:
+                a, b = lo_l[k], hi_l[k]
+                if a < b:
+                    rows.extend(
+                        (doc, None if day == _NO_DAY else day)
+                        for doc, day in zip(docs[a:b].tolist(), days[a:b].tolist(), strict=True)
+                    )
+            out[key] = rows
+        return out
 
 
 class _BatchKeys:
@@ -1024,7 +1162,7 @@ class _BatchKeys:
         for k, new in enumerate(news):
             prep = new.prep
             keys.append(np.frombuffer(prep.keys, dtype="<i8"))
-            units.append(np.frombuffer(prep.units, dtype="<u4"))
+            units.append(np.tile(np.frombuffer(prep.units, dtype="<u4"), BANDS))
             if prep.text_key is not None:
                 text_keys.append(prep.text_key)
                 text_docs.append(k)
@@ -1038,6 +1176,29 @@ class _BatchKeys:
         self.units = np.concatenate(
             [np.concatenate(units).astype(np.int64), np.full(len(text_keys), -1, dtype=np.int64)]
         )[order]
+
+
+def _key_rows(
+    news: Sequence[_New], batch: _BatchKeys, first: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A batch's bucket rows as int64 arrays: keys, documents and days (``_NO_DAY``: none)."""
+    days = np.array([_NO_DAY if n.doc.day is None else n.doc.day for n in news], dtype=np.int64)
+    row_days = days[batch.docs]
+    # Whole-text keys carry no day, so exact copies meet across any gap.
+    row_days[batch.units < 0] = _NO_DAY
+    return batch.keys, batch.docs + first, row_days
+
+
+def _sql_key_rows(
+    news: Sequence[_New], batch: _BatchKeys, first: int
+) -> Iterator[tuple[int, int, int | None]]:
+    """A batch's bucket rows as store rows, in key order (B-tree pages are visited once each)."""
+    order = np.argsort(batch.keys, kind="stable")
+    at = batch.docs[order]
+    days = np.array([new.doc.day for new in news], dtype=object)[at]
+    # Whole-text keys carry no day, so exact copies meet across any gap.
+    days[batch.units[order] < 0] = None
+    return zip(batch.keys[order].tolist(), (at + first).tolist(), days.tolist(), strict=True)
 
 
 class StoryIndex:
@@ -1057,6 +1218,12 @@ class StoryIndex:
         self._df: dict[int, int] = {}
         self._df_delta: dict[int, int] = {}
         self._since = 0.0  # when that transaction began (time.monotonic)
+        # While the store's data_version stays put between our transactions nobody else wrote:
+        # the document frequencies read stay valid, and a store that began empty keeps its
+        # bucket table in memory (_Buckets) and all its frequencies in _df (_df_complete).
+        self._data_version: int | None = None
+        self._buckets: _Buckets | None = None
+        self._df_complete = False
         self._queue: list[PreparedStory] = []  # put() but not yet added
         self._put_done = 0  # articles put() added
         self._put_open = 0  # ... of which not committed yet
@@ -1177,8 +1344,10 @@ class StoryIndex:
                 self._groups_cache.clear()
 
     def _delete(self, docs: list[int]) -> None:
+        self._drop_buckets()  # rows are deleted in SQL
         self._write_df()
         self._df.clear()
+        self._df_complete = False
         stored = self._store.load_docs(docs)
         df: dict[int, int] = {}
         for doc, row in stored.items():
@@ -1205,12 +1374,7 @@ class StoryIndex:
         store = self._store
         with store.lock:
             self._groups_cache.clear()
-            if self._pending is None:
-                store.begin()
-                self._pending = []
-                self._since = time.monotonic()
-                self._n_docs = None  # another writer may have changed the file meanwhile
-                self._df.clear()
+            pending = self._begin() if self._pending is None else self._pending
             try:
                 n_docs = store.count_docs() if self._n_docs is None else self._n_docs
                 old = store.doc_numbers(latest)
@@ -1220,7 +1384,7 @@ class StoryIndex:
                 first = store.next_doc()
                 for k, new in enumerate(news):
                     new.doc.doc = first + k
-                    self._pending.append(first + k)
+                    pending.append(first + k)
                 store.insert_docs(
                     (new.doc.doc, p.id, p.day, p.source, p.title, p.blob)
                     for new in news
@@ -1230,41 +1394,71 @@ class StoryIndex:
                     np.concatenate([new.doc.vocab for new in news]), return_counts=True
                 )
                 known, delta = self._df, self._df_delta
+                complete = self._df_complete
                 for t, c in zip(words.tolist(), counts.tolist(), strict=True):
                     delta[t] = delta.get(t, 0) + c
                     if t in known:
                         known[t] += c
+                    elif complete:
+                        known[t] = c
+                if complete and len(known) > DF_CACHE:
+                    self._df_complete = False  # from now on a cache, read through to SQL
                 n_docs += len(news)
                 batch_keys = _BatchKeys(news)
                 self._candidates(news, batch_keys)
                 self._verify(news, n_docs)
-                # In key order, so B-tree pages are visited once each.
-                order = np.argsort(batch_keys.keys, kind="stable")
-                at = batch_keys.docs[order]
-                days = np.array([new.doc.day for new in news], dtype=object)[at]
-                # Whole-text keys carry no day, so exact copies meet across any gap.
-                days[batch_keys.units[order] < 0] = None
-                store.insert_keys(
-                    zip(
-                        batch_keys.keys[order].tolist(),
-                        (at + first).tolist(),
-                        days.tolist(),
-                        strict=True,
-                    )
-                )
+                if self._buckets is not None:
+                    self._buckets.add(*_key_rows(news, batch_keys, first))
+                    if self._buckets.size > BUCKET_MEMORY:
+                        self._drop_buckets()
+                else:
+                    store.insert_keys(_sql_key_rows(news, batch_keys, first))
                 self._n_docs = n_docs
             except BaseException:
                 self._rollback()
                 raise
-            if len(self._pending) >= COMMIT_ARTICLES or (
+            if len(pending) >= COMMIT_ARTICLES or (
                 time.monotonic() - self._since >= COMMIT_SECONDS
             ):
                 self._commit()
+
+    def _begin(self) -> list[int]:
+        """Begin a write transaction and return its list of added documents; learn whether
+        another writer changed the store meanwhile."""
+        store = self._store
+        store.begin()
+        pending: list[int] = []
+        self._pending = pending
+        self._since = time.monotonic()
+        self._n_docs = None
+        version = store.data_version()
+        if version == self._data_version:
+            return pending  # nobody else wrote since our last transaction
+        self._forget()
+        self._data_version = version
+        if BUCKET_MEMORY > 0 and store.is_blank():
+            self._buckets = _Buckets()
+            self._df_complete = True
+        return pending
+
+    def _forget(self) -> None:
+        """Drop what is kept in memory of the store's tables (they may have changed)."""
+        self._buckets = None
+        self._df_complete = False
+        self._df.clear()
+
+    def _drop_buckets(self) -> None:
+        """Write the in-memory bucket rows the store lacks and read buckets from SQL again."""
+        if self._buckets is not None:
+            self._store.insert_keys(self._buckets.take_pending())
+            self._buckets = None
 
     def _doc_freqs(self, words: list[int]) -> dict[int, int]:
         """Document frequencies of ``words`` (a superset), read through the transaction's cache."""
         known = self._df
         missing = [t for t in words if t not in known]
+        if missing and self._df_complete:
+            return known  # the missing words are in no document (_doc_freqs reads with .get)
         if missing:
             if len(known) > DF_CACHE:
                 known.clear()
@@ -1288,6 +1482,8 @@ class StoryIndex:
                 return
             try:
                 self._write_df()
+                if self._buckets is not None:
+                    self._store.insert_keys(self._buckets.take_pending())
                 self._store.commit()
             except BaseException:
                 self._rollback()
@@ -1302,7 +1498,7 @@ class StoryIndex:
                 self._cache.pop(doc, None)
             self._pending = None
             self._n_docs = None
-            self._df.clear()
+            self._forget()
             self._df_delta.clear()
             self._groups_cache.clear()
             self._put_done -= self._put_open  # put() articles of the transaction are gone
@@ -1312,7 +1508,10 @@ class StoryIndex:
         """Fill in each new document's candidates (stored or new documents sharing a bucket)
         and its recurring units (sentences that other articles carried on other days)."""
         distinct, where, counts = np.unique(batch.keys, return_inverse=True, return_counts=True)
-        buckets = self._store.buckets(distinct.tolist(), BUCKET_CAP)
+        if self._buckets is not None:
+            buckets = self._buckets.lookup(distinct, BUCKET_CAP)
+        else:
+            buckets = self._store.buckets(distinct.tolist(), BUCKET_CAP)
         # Most keys are in no stored bucket and in no other key of the batch: they say nothing
         # about this batch (they only go into the store), so only the others are looked at.
         stored_keys = np.fromiter(buckets, dtype=np.int64, count=len(buckets))
@@ -1374,30 +1573,46 @@ class StoryIndex:
         active = [new for new in news if new.candidates]
         if not active:
             return
-        loaded = self._load({d for new in active for d in new.candidates if d not in fresh})
+        # Only the documents that pass _may_store are decoded: the others need their vocabulary.
+        loaded = self._load(
+            {d for new in active for d in new.candidates if d not in fresh}, decode=False
+        )
         involved: dict[int, _Doc] = {}
         for new in active:
-            involved[new.doc.doc] = new.doc.decode()
+            involved[new.doc.doc] = new.doc
             for d in new.candidates:
                 other = fresh.get(d) or loaded.get(d)
                 if other is not None:
-                    involved[d] = other.decode()
+                    involved[d] = other
         # Rarity is read once per batch, so every comparison in it uses the same weights.
         everyone = list(involved.values())
         words = np.unique(np.concatenate([d.vocab for d in everyone]))
         df = self._doc_freqs(words.tolist()) if USE_RARITY else {}
-        _reweight(everyone, _Rarity.of(words, df, n_docs))
-        pairs: list[StoredPair] = []
+        rarity = _Rarity.of(words, df, n_docs)
+        _set_rare(everyone, rarity)
+        plans: list[tuple[_New, list[_Doc]]] = []
+        compared: dict[int, _Doc] = {}
         for new in active:
-            others = [involved[d] for d in sorted(new.candidates) if d in involved]
+            others = [
+                o
+                for d in sorted(new.candidates)
+                if (o := involved.get(d)) is not None and _may_store(new.doc, o)
+            ]
+            if others:
+                plans.append((new, others))
+                compared[new.doc.doc] = new.doc
+                compared.update((o.doc, o) for o in others)
+        _set_weights([d.decode() for d in compared.values()], rarity)
+        pairs: list[StoredPair] = []
+        for new, others in plans:
             verdicts = _compare_many(new.doc, others, new.recurring)
             for other, verdict in zip(others, verdicts, strict=True):
                 if verdict.score >= STORE_FLOOR:
                     pairs.append(_stored_pair(new.doc.doc, other.doc, verdict))
         self._store.insert_pairs(pairs)
 
-    def _load(self, docs: Iterable[int]) -> dict[int, _Doc]:
-        """Decoded documents by internal number, from the cache or the store."""
+    def _load(self, docs: Iterable[int], *, decode: bool = True) -> dict[int, _Doc]:
+        """Documents (decoded unless told not to) by number, from the cache or the store."""
         out: dict[int, _Doc] = {}
         missing: list[int] = []
         for d in docs:
@@ -1406,11 +1621,11 @@ class StoryIndex:
                 missing.append(d)
             else:
                 self._cache.move_to_end(d)
-                out[d] = cached.decode()
+                out[d] = cached.decode() if decode else cached
         if missing:
             for d, row in self._store.load_docs(missing).items():
                 doc = _Doc(d, row.id, row.day, row.title, row.blob)
-                out[d] = self._remember(doc.decode())
+                out[d] = self._remember(doc.decode() if decode else doc)
         return out
 
     def _remember(self, doc: _Doc) -> _Doc:

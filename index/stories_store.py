@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-SCHEMA_VERSION = 3  # bump when keys, scores or the document blob change meaning
+SCHEMA_VERSION = 4  # bump when keys, scores or the document blob change meaning
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -129,6 +129,15 @@ class Store:
     def set_meta(self, key: str, value: str) -> None:
         """Store a value in the meta table."""
         self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", (key, value))
+
+    def data_version(self) -> int:
+        """SQLite's data_version: it changes when another connection commits a change."""
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def is_blank(self) -> bool:
+        """True when no bucket rows and no document frequencies are stored."""
+        keys = self.conn.execute("SELECT 1 FROM keys LIMIT 1").fetchone()
+        return keys is None and self.conn.execute("SELECT 1 FROM vocab LIMIT 1").fetchone() is None
 
     def close(self) -> None:
         """Close the connection."""

@@ -261,4 +261,5 @@ def test_prepared_stories_are_plain_data() -> None:
     prepared = prepare_story(_items()[0])
     assert isinstance(prepared, PreparedStory)
     assert prepared.day == DAY.date().toordinal()
-    assert len(prepared.keys) == 2 * len(prepared.units)  # int64 keys, uint32 units
+    # int64 keys band by band, uint32 keyed units once
+    assert len(prepared.keys) == 2 * stories.BANDS * len(prepared.units)
