@@ -715,10 +715,19 @@ def _may_store(a: _Doc, b: _Doc) -> bool:
     """
     if not RARE_RAMP:
         return True
+    ra, total_a = a.rare()
+    rb, total_b = b.rare()
+    if not ra or not rb:
+        return True  # no rare words to disagree on (_rare_overlap is 1)
     lo, hi = RARE_RAMP
-    factor = min(1.0, max(0.0, (_rare_overlap(a, b) - lo) / (hi - lo)))
     # The score is rounded to 4 decimals before it meets the floor: keep a margin for that.
-    return factor >= STORE_FLOOR - 1e-4
+    least = STORE_FLOOR - 1e-4
+    # The factor grows with the overlap, the smaller of two shares: one low share decides.
+    share = _rare_share(ra, total_a, b.token_ids())
+    if min(1.0, max(0.0, (share - lo) / (hi - lo))) < least:
+        return False
+    share = min(share, _rare_share(rb, total_b, a.token_ids()))
+    return min(1.0, max(0.0, (share - lo) / (hi - lo))) >= least
 
 
 def _day(date: datetime | None) -> int | None:
@@ -745,10 +754,15 @@ def _rare_overlap(a: _Doc, b: _Doc) -> float:
     rb, total_b = b.rare()
     if not ra or not rb:
         return 1.0
-    ta, tb = a.token_ids(), b.token_ids()
-    sa = sum(w for t, w in ra.items() if t in tb) / total_a
-    sb = sum(w for t, w in rb.items() if t in ta) / total_b
-    return min(sa, sb)
+    return min(_rare_share(ra, total_a, b.token_ids()), _rare_share(rb, total_b, a.token_ids()))
+
+
+def _rare_share(rare: dict[int, float], total: float, other: frozenset[int]) -> float:
+    """The weighted share of the ``rare`` words that ``other`` has, summed in ``rare``'s order."""
+    common = other.intersection(rare)  # in C: most pairs share none or one
+    if len(common) < 2:
+        return sum(rare[t] for t in common) / total
+    return sum(w for t, w in rare.items() if t in common) / total
 
 
 def _conflict(a: _Doc, i: int, b: _Doc, j: int) -> bool:
@@ -1094,19 +1108,21 @@ class _Buckets:
                 np.concatenate((y1, y2))[order],
             )
 
-    def take_pending(self) -> Iterator[tuple[int, int, int | None]]:
-        """The rows added since the last call, as store rows in (key, doc) order."""
+    def take_pending(self) -> list[int | None]:
+        """The rows added since the last call, flat (key, doc, day, ...) in (key, doc) order."""
         if not self.pending:
-            return iter(())
+            return []
         keys = np.concatenate([k for k, _d, _y in self.pending])
         docs = np.concatenate([d for _k, d, _y in self.pending])
         days = np.concatenate([y for _k, _d, y in self.pending])
         self.pending = []
         order = np.lexsort((docs, keys))
-        day_list: list[int | None] = days[order].tolist()
-        if (days == _NO_DAY).any():
-            day_list = [None if y == _NO_DAY else y for y in day_list]
-        return zip(keys[order].tolist(), docs[order].tolist(), day_list, strict=True)
+        values: list[int | None] = (
+            np.stack((keys[order], docs[order], days[order]), 1).ravel().tolist()
+        )
+        for at in (3 * np.flatnonzero(days[order] == _NO_DAY) + 2).tolist():
+            values[at] = None
+        return values
 
     def lookup(
         self, keys: np.ndarray, limit: int
@@ -1155,27 +1171,35 @@ class _BatchKeys:
     __slots__ = ("docs", "keys", "units")
 
     def __init__(self, news: Sequence[_New]) -> None:
-        keys: list[np.ndarray] = []
-        units: list[np.ndarray] = []
+        keys: list[bytes] = []
+        units: list[bytes] = []
         text_keys: list[int] = []
         text_docs: list[int] = []
         for k, new in enumerate(news):
             prep = new.prep
-            keys.append(np.frombuffer(prep.keys, dtype="<i8"))
-            units.append(np.tile(np.frombuffer(prep.units, dtype="<u4"), BANDS))
+            keys.append(prep.keys)
+            units.append(prep.units)
             if prep.text_key is not None:
                 text_keys.append(prep.text_key)
                 text_docs.append(k)
-        sizes = [len(band) for band in keys]
+        keyed = np.array([len(u) // 4 for u in units], dtype=np.int64)
+        sizes = keyed * BANDS
+        band_keys = np.frombuffer(b"".join(keys), dtype="<i8").astype(np.int64)
+        # Each document's keys run band by band over its keyed units: unit of key r is r % n.
+        unit_list = np.frombuffer(b"".join(units), dtype="<u4").astype(np.int64)
+        starts = np.repeat(np.cumsum(sizes) - sizes, sizes)
+        local = np.arange(len(band_keys)) - starts
+        first_unit = np.repeat(np.cumsum(keyed) - keyed, sizes)
+        band_units = unit_list[first_unit + local % np.maximum(np.repeat(keyed, sizes), 1)]
         docs = np.concatenate(
             [np.repeat(np.arange(len(news)), sizes), np.array(text_docs, dtype=np.int64)]
         )
         order = np.argsort(docs, kind="stable")
         self.docs = docs[order]  # position of the document in the batch
-        self.keys = np.concatenate([*keys, np.array(text_keys, dtype=np.int64)])[order]
-        self.units = np.concatenate(
-            [np.concatenate(units).astype(np.int64), np.full(len(text_keys), -1, dtype=np.int64)]
-        )[order]
+        self.keys = np.concatenate([band_keys, np.array(text_keys, dtype=np.int64)])[order]
+        self.units = np.concatenate([band_units, np.full(len(text_keys), -1, dtype=np.int64)])[
+            order
+        ]
 
 
 def _key_rows(
@@ -1450,7 +1474,7 @@ class StoryIndex:
     def _drop_buckets(self) -> None:
         """Write the in-memory bucket rows the store lacks and read buckets from SQL again."""
         if self._buckets is not None:
-            self._store.insert_keys(self._buckets.take_pending())
+            self._store.insert_key_values(self._buckets.take_pending())
             self._buckets = None
 
     def _doc_freqs(self, words: list[int]) -> dict[int, int]:
@@ -1483,7 +1507,7 @@ class StoryIndex:
             try:
                 self._write_df()
                 if self._buckets is not None:
-                    self._store.insert_keys(self._buckets.take_pending())
+                    self._store.insert_key_values(self._buckets.take_pending())
                 self._store.commit()
             except BaseException:
                 self._rollback()
