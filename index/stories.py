@@ -508,7 +508,7 @@ class _Doc:
     # Set by _reweight()
     weights: list[float]
     total: float
-    tw: dict[int, float]
+    tw: _Rarity
 
     def __init__(
         self,
@@ -525,7 +525,7 @@ class _Doc:
         self.blob = blob
         self.decoded = False
         self.vocab = _blob_vocab(blob)  # distinct content and number ids, without decoding
-        self.tw = {}
+        self.tw = _NO_RARITY
         self._token_ids: frozenset[int] | None = None
         self._rare: tuple[dict[int, float], float] | None = None
 
@@ -613,27 +613,35 @@ class _Doc:
 
 @dataclass(frozen=True)
 class _Rarity:
-    """Rarity weights of a set of words: by id, and as sorted arrays for vectorised lookups."""
+    """Rarity weights of a set of words, as sorted arrays for vectorised lookups."""
 
-    table: dict[int, float]
     ids: np.ndarray  # sorted distinct word ids
     values: np.ndarray  # their rarities
 
     @classmethod
     def empty(cls) -> _Rarity:
         """No rarities known: every word counts 1."""
-        return cls({}, _NO_INTS, np.zeros(0))
+        return cls(_NO_INTS, np.zeros(0))
 
     @classmethod
-    def of(cls, ids: np.ndarray, df: dict[int, int], n_docs: int) -> _Rarity:
+    def of(cls, ids: np.ndarray, df: np.ndarray, n_docs: int) -> _Rarity:
         """Rarities of the words ``ids`` (sorted, distinct) from their document frequencies."""
         if not USE_RARITY or not len(ids):
             return cls.empty()
-        keys = ids.tolist()
-        freqs, where = np.unique([df.get(t, 0) for t in keys], return_inverse=True)
+        freqs, where = np.unique(df, return_inverse=True)
         # math.log per distinct frequency (a few hundred), not per word.
         values = np.array([_token_weight(int(d), n_docs) for d in freqs.tolist()])[where]
-        return cls(dict(zip(keys, values.tolist(), strict=True)), ids, values)
+        return cls(ids, values)
+
+    def get(self, word: int, default: float = 1.0) -> float:
+        """The rarity of one word, or ``default`` for a word not in the set."""
+        at = int(np.searchsorted(self.ids, word))
+        if at < len(self.ids) and self.ids[at] == word:
+            return float(self.values[at])
+        return default
+
+
+_NO_RARITY = _Rarity.empty()
 
 
 def _lookup(rarity: _Rarity, ids: np.ndarray) -> np.ndarray:
@@ -668,7 +676,7 @@ def _set_rare(docs: Sequence[_Doc], rarity: _Rarity) -> None:
     rare_bounds = np.concatenate(([0], np.cumsum(rare)))
     rare_at = rare_bounds[vocab_bounds].tolist()
     for k, d in enumerate(docs):
-        d.tw = rarity.table
+        d.tw = rarity
         lo, hi = rare_at[k], rare_at[k + 1]
         words = rare_weights[lo:hi]
         # In vocabulary order: _rare_overlap's sums must not depend on how they were set.
@@ -1124,11 +1132,8 @@ class _Buckets:
             values[at] = None
         return values
 
-    def lookup(
-        self, keys: np.ndarray, limit: int
-    ) -> dict[int, list[tuple[int, int | None]] | None]:
-        """``Store.buckets`` from memory: (doc, day) rows of the buckets of distinct ``keys``, None
-        for a bucket of more than ``limit`` rows, no entry for an empty one."""
+    def lookup(self, keys: np.ndarray, limit: int) -> _Found:
+        """``Store.buckets`` from memory, for sorted distinct ``keys``."""
         bounds = []
         total = np.zeros(len(keys), dtype=np.int64)
         for run in self.runs:
@@ -1136,29 +1141,64 @@ class _Buckets:
             hi = np.searchsorted(run[0], keys, "right")
             bounds.append((lo, hi))
             total += hi - lo
-        out: dict[int, list[tuple[int, int | None]] | None] = {}
-        found = np.flatnonzero(total)
-        if not len(found):
-            return out
-        over = total[found] > limit
-        for key in keys[found[over]].tolist():
-            out[key] = None
-        found = found[~over]
-        spans = [
-            (lo[found].tolist(), hi[found].tolist(), docs, days)
-            for (lo, hi), (_keys, docs, days) in zip(bounds, self.runs, strict=True)
-        ]
-        for k, key in enumerate(keys[found].tolist()):
-            rows: list[tuple[int, int | None]] = []
-            for lo_l, hi_l, docs, days in spans:
-                a, b = lo_l[k], hi_l[k]
-                if a < b:
-                    rows.extend(
-                        (doc, None if day == _NO_DAY else day)
-                        for doc, day in zip(docs[a:b].tolist(), days[a:b].tolist(), strict=True)
-                    )
-            out[key] = rows
-        return out
+        sizes = np.where(total > limit, -1, total)
+        # Rows of the buckets read, key by key and within a key run by run (store order).
+        small = np.where(sizes > 0, sizes, 0)
+        member_key: list[np.ndarray] = []
+        member_doc: list[np.ndarray] = []
+        member_day: list[np.ndarray] = []
+        for (lo, hi), (_keys, docs, days) in zip(bounds, self.runs, strict=True):
+            count = np.where(small > 0, hi - lo, 0)
+            at = _ranges(lo, count)
+            member_key.append(np.repeat(np.arange(len(keys)), count))
+            member_doc.append(docs[at])
+            member_day.append(days[at])
+        if not member_key:
+            return _Found(sizes, np.zeros(len(keys) + 1, dtype=np.int64), _NO_INTS, _NO_INTS)
+        order = np.argsort(np.concatenate(member_key), kind="stable")
+        return _Found(
+            sizes,
+            np.concatenate(([0], np.cumsum(small))),
+            np.concatenate(member_doc)[order],
+            np.concatenate(member_day)[order],
+        )
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Concatenated ``arange(start, start + count)`` for each start and count (vectorised)."""
+    total = int(counts.sum())
+    if not total:
+        return _NO_INTS
+    ends = np.cumsum(counts)
+    return np.arange(total) - np.repeat(ends - counts - starts, counts)
+
+
+@dataclass(frozen=True)
+class _Found:
+    """The stored rows of a batch's buckets, for sorted distinct keys (``Store.buckets``)."""
+
+    sizes: np.ndarray  # rows per key: 0 for an empty bucket, -1 for one over the limit
+    starts: np.ndarray  # where each key's rows begin in docs/days (one more entry at the end)
+    docs: np.ndarray
+    days: np.ndarray  # _NO_DAY for none
+
+    @classmethod
+    def of(cls, keys: np.ndarray, found: dict[int, list[tuple[int, int | None]] | None]) -> _Found:
+        """From ``Store.buckets``' answer for ``keys``."""
+        sizes = np.zeros(len(keys), dtype=np.int64)
+        docs: list[int] = []
+        days: list[int] = []
+        for k, key in enumerate(keys.tolist()):
+            rows = found.get(key, ())
+            if rows is None:
+                sizes[k] = -1
+                continue
+            sizes[k] = len(rows)
+            for doc, day in rows:
+                docs.append(doc)
+                days.append(_NO_DAY if day is None else day)
+        starts = np.concatenate(([0], np.cumsum(np.maximum(sizes, 0))))
+        return cls(sizes, starts, np.array(docs, dtype=np.int64), np.array(days, dtype=np.int64))
 
 
 class _BatchKeys:
@@ -1202,6 +1242,91 @@ class _BatchKeys:
         ]
 
 
+class _Freqs:
+    """Document frequencies of words as an open transaction sees them, kept in memory.
+
+    ``known`` caches frequencies read from the store (sorted ids, counts), kept current by the
+    transaction's own additions, which wait in ``delta`` to be written at commit; the cache
+    stays valid across transactions while nobody else writes. When ``complete`` (a store that
+    began empty) it holds every word's frequency and the store is never read.
+    """
+
+    __slots__ = ("complete", "delta", "known")
+
+    def __init__(self) -> None:
+        self.known = (_NO_INTS, _NO_INTS)
+        self.delta = (_NO_INTS, _NO_INTS)
+        self.complete = False
+
+    def clear(self) -> None:
+        """Forget the cached frequencies (not the pending increments)."""
+        self.known = (_NO_INTS, _NO_INTS)
+        self.complete = False
+
+    def add(self, words: np.ndarray, counts: np.ndarray) -> None:
+        """Raise the frequencies of sorted distinct ``words`` by ``counts``."""
+        words = words.astype(np.int64)
+        self.delta = _merge_counts(self.delta, words, counts, insert=True)
+        self.known = _merge_counts(self.known, words, counts, insert=self.complete)
+        if self.complete and len(self.known[0]) > DF_CACHE:
+            self.complete = False  # from now on a cache, read through to the store
+
+    def get(self, words: np.ndarray, store: Store) -> np.ndarray:
+        """Frequencies of sorted distinct ``words``, read from the store where not known."""
+        words = words.astype(np.int64)
+        ids, counts = self.known
+        at, present = _find(ids, words)
+        if not len(ids):
+            if self.complete:
+                return np.zeros(len(words), dtype=np.int64)
+        elif self.complete or present.all():
+            return np.where(present, counts[np.minimum(at, len(counts) - 1)], 0)
+        if len(ids) > DF_CACHE:
+            self.known = (_NO_INTS, _NO_INTS)
+            present[:] = False
+        missing = words[~present]
+        found = store.get_df(missing.tolist())
+        read = np.array([found.get(t, 0) for t in missing.tolist()], dtype=np.int64)
+        pending_ids, pending = self.delta
+        at_delta, in_delta = _find(pending_ids, missing)
+        read[in_delta] += pending[at_delta[in_delta]]
+        self.known = _merge_counts(self.known, missing, read, insert=True)
+        ids, counts = self.known
+        return counts[np.searchsorted(ids, words)]  # type: ignore[no-any-return]
+
+    def take_delta(self) -> tuple[list[int], list[int]]:
+        """The pending increments (words, counts), now considered written."""
+        words, counts = self.delta
+        self.delta = (_NO_INTS, _NO_INTS)
+        return words.tolist(), counts.tolist()
+
+
+def _find(ids: np.ndarray, words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where sorted ``words`` are or would go in sorted ``ids``, and which are there."""
+    at = np.searchsorted(ids, words)
+    present = np.zeros(len(words), dtype=bool)
+    if len(ids):
+        inside = at < len(ids)
+        present[inside] = ids[at[inside]] == words[inside]
+    return at, present
+
+
+def _merge_counts(
+    table: tuple[np.ndarray, np.ndarray], words: np.ndarray, counts: np.ndarray, *, insert: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Add ``counts`` of sorted distinct ``words`` to a (sorted ids, counts) table; words it
+    lacks are inserted if ``insert``, else left out."""
+    ids, values = table
+    at, present = _find(ids, words)
+    values = values.copy()
+    values[at[present]] += counts[present]
+    if insert and not present.all():
+        new = ~present
+        ids = np.insert(ids, at[new], words[new])
+        values = np.insert(values, at[new], counts[new])
+    return ids, values
+
+
 def _key_rows(
     news: Sequence[_New], batch: _BatchKeys, first: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -1239,15 +1364,13 @@ class StoryIndex:
         # Document frequencies read in the open transaction, kept current by its own writes
         # (no other writer can change them until it commits), and the increments not yet
         # written: one upsert per word per commit rather than per batch.
-        self._df: dict[int, int] = {}
-        self._df_delta: dict[int, int] = {}
+        self._df = _Freqs()
         self._since = 0.0  # when that transaction began (time.monotonic)
         # While the store's data_version stays put between our transactions nobody else wrote:
         # the document frequencies read stay valid, and a store that began empty keeps its
-        # bucket table in memory (_Buckets) and all its frequencies in _df (_df_complete).
+        # bucket table in memory (_Buckets) and all its frequencies in _df.
         self._data_version: int | None = None
         self._buckets: _Buckets | None = None
-        self._df_complete = False
         self._queue: list[PreparedStory] = []  # put() but not yet added
         self._put_done = 0  # articles put() added
         self._put_open = 0  # ... of which not committed yet
@@ -1371,7 +1494,6 @@ class StoryIndex:
         self._drop_buckets()  # rows are deleted in SQL
         self._write_df()
         self._df.clear()
-        self._df_complete = False
         stored = self._store.load_docs(docs)
         df: dict[int, int] = {}
         for doc, row in stored.items():
@@ -1417,19 +1539,10 @@ class StoryIndex:
                 words, counts = np.unique(
                     np.concatenate([new.doc.vocab for new in news]), return_counts=True
                 )
-                known, delta = self._df, self._df_delta
-                complete = self._df_complete
-                for t, c in zip(words.tolist(), counts.tolist(), strict=True):
-                    delta[t] = delta.get(t, 0) + c
-                    if t in known:
-                        known[t] += c
-                    elif complete:
-                        known[t] = c
-                if complete and len(known) > DF_CACHE:
-                    self._df_complete = False  # from now on a cache, read through to SQL
+                self._df.add(words, counts)
                 n_docs += len(news)
                 batch_keys = _BatchKeys(news)
-                self._candidates(news, batch_keys)
+                self._candidates(news, batch_keys, first)
                 self._verify(news, n_docs)
                 if self._buckets is not None:
                     self._buckets.add(*_key_rows(news, batch_keys, first))
@@ -1462,13 +1575,12 @@ class StoryIndex:
         self._data_version = version
         if BUCKET_MEMORY > 0 and store.is_blank():
             self._buckets = _Buckets()
-            self._df_complete = True
+            self._df.complete = True
         return pending
 
     def _forget(self) -> None:
         """Drop what is kept in memory of the store's tables (they may have changed)."""
         self._buckets = None
-        self._df_complete = False
         self._df.clear()
 
     def _drop_buckets(self) -> None:
@@ -1477,28 +1589,11 @@ class StoryIndex:
             self._store.insert_key_values(self._buckets.take_pending())
             self._buckets = None
 
-    def _doc_freqs(self, words: list[int]) -> dict[int, int]:
-        """Document frequencies of ``words`` (a superset), read through the transaction's cache."""
-        known = self._df
-        missing = [t for t in words if t not in known]
-        if missing and self._df_complete:
-            return known  # the missing words are in no document (_doc_freqs reads with .get)
-        if missing:
-            if len(known) > DF_CACHE:
-                known.clear()
-                missing = words
-            found = self._store.get_df(missing)
-            delta = self._df_delta
-            for t in missing:
-                known[t] = found.get(t, 0) + delta.get(t, 0)
-        return known
-
     def _write_df(self) -> None:
         """Write the pending document frequency increments."""
-        if self._df_delta:
-            delta = self._df_delta
-            self._store.add_df_counts(list(delta), list(delta.values()))
-            delta.clear()
+        words, counts = self._df.take_delta()
+        if words:
+            self._store.add_df_counts(words, counts)
 
     def _commit(self) -> None:
         with self._store.lock:
@@ -1523,72 +1618,91 @@ class StoryIndex:
             self._pending = None
             self._n_docs = None
             self._forget()
-            self._df_delta.clear()
+            self._df.take_delta()
             self._groups_cache.clear()
             self._put_done -= self._put_open  # put() articles of the transaction are gone
             self._put_open = 0
 
-    def _candidates(self, news: Sequence[_New], batch: _BatchKeys) -> None:
+    def _candidates(self, news: Sequence[_New], batch: _BatchKeys, first: int) -> None:
         """Fill in each new document's candidates (stored or new documents sharing a bucket)
-        and its recurring units (sentences that other articles carried on other days)."""
+        and its recurring units (sentences that other articles carried on other days).
+
+        Documents are taken in batch order: each also meets the batch's earlier documents in
+        its buckets. Vectorised over all (key row, bucket member) pairs of the batch.
+        """
         distinct, where, counts = np.unique(batch.keys, return_inverse=True, return_counts=True)
         if self._buckets is not None:
-            buckets = self._buckets.lookup(distinct, BUCKET_CAP)
+            found = self._buckets.lookup(distinct, BUCKET_CAP)
         else:
-            buckets = self._store.buckets(distinct.tolist(), BUCKET_CAP)
+            found = _Found.of(distinct, self._store.buckets(distinct.tolist(), BUCKET_CAP))
         # Most keys are in no stored bucket and in no other key of the batch: they say nothing
         # about this batch (they only go into the store), so only the others are looked at.
-        stored_keys = np.fromiter(buckets, dtype=np.int64, count=len(buckets))
-        telling = (counts > 1) | np.isin(distinct, stored_keys, assume_unique=True)
+        telling = (counts > 1) | (found.sizes != 0)
         rows = np.flatnonzero(telling[where])
-        bounds = np.searchsorted(batch.docs[rows], np.arange(len(news) + 1)).tolist()
-        keys, units = batch.keys[rows].tolist(), batch.units[rows].tolist()
-        empty: list[tuple[int, int | None]] = []
-        local: dict[int, list[tuple[int, int | None]]] = {}
-        window = self._window
-        for k, new in enumerate(news):
-            if bounds[k] == bounds[k + 1]:
-                continue
-            doc = new.doc
-            number, day = doc.doc, doc.day
-            found: set[int] = set()
-            recurring: dict[int, int] = {}
-            shared_units: dict[int, set[int]] = {}  # other document → units of doc it shares
-            for row in range(bounds[k], bounds[k + 1]):
-                key, unit = keys[row], units[row]
-                stored = buckets.get(key, empty)
-                mine = local.get(key)
-                if mine is None:
-                    mine = local[key] = []
-                if stored is None or len(stored) + len(mine) > BUCKET_CAP:
-                    # Boilerplate: too common to say anything about a pair.
-                    recurring[unit] = recurring.get(unit, 0) + 1
-                    continue
-                anyday = unit < 0
-                elsewhere = 0
-                for other, other_day in itertools.chain(stored, mine):
-                    if other == number:
-                        continue
-                    shared_units.setdefault(other, set()).add(unit)
-                    near = day is None or other_day is None or abs(day - other_day) <= window
-                    if anyday or near:
-                        found.add(other)
-                    else:
-                        elsewhere += 1
-                if elsewhere >= RECUR_DOCS:
-                    recurring[unit] = recurring.get(unit, 0) + 1
-                mine.append((number, day))
-            new.candidates = found
-            # A unit recurs when at least two of its bands say so (one may be a chance collision).
-            new.recurring = {u for u, n in recurring.items() if n >= 2 and u >= 0}
-            # Stock text: a unit that several articles share with this one and nothing else
-            # (a feed's boilerplate line, a standard background paragraph), dated or not.
-            lonely_units: dict[int, int] = {}
-            for shared in shared_units.values():
-                if len(shared) == 1:
-                    (u,) = shared
-                    lonely_units[u] = lonely_units.get(u, 0) + 1
-            new.recurring |= {u for u, n in lonely_units.items() if n >= STOCK_DOCS and u >= 0}
+        if not len(rows):
+            return
+        key = where[rows]
+        unit = batch.units[rows]
+        pos = batch.docs[rows]  # the document's position in the batch
+        number = pos + first
+        days = np.array([_NO_DAY if n.doc.day is None else n.doc.day for n in news])
+        day = days[pos]
+        # A row meets the bucket's stored rows and the key's earlier rows in the batch (its
+        # rank among them), as long as the bucket has at most BUCKET_CAP rows by then.
+        by_key = np.argsort(key, kind="stable")
+        group_start = np.searchsorted(key[by_key], key[by_key], "left")
+        rank = np.empty(len(rows), dtype=np.int64)
+        rank[by_key] = np.arange(len(rows)) - group_start
+        size = found.sizes[key]
+        over = (size < 0) | (size + rank > BUCKET_CAP)
+        # Boilerplate: too common to say anything about a pair.
+        recur_pos, recur_unit = [pos[over]], [unit[over]]
+        live = np.flatnonzero(~over)
+        stored = size[live]
+        row_s = np.repeat(live, stored)
+        other_s = _ranges(found.starts[key[live]], stored)
+        earlier = rank[live]
+        row_b = np.repeat(live, earlier)
+        # The earlier rows of the same key: by_key lists them just before the row itself.
+        at_sorted = np.empty(len(rows), dtype=np.int64)
+        at_sorted[by_key] = np.arange(len(rows))
+        other_b = by_key[_ranges(at_sorted[live] - earlier, earlier)]
+        row = np.concatenate((row_s, row_b))
+        other = np.concatenate((found.docs[other_s], number[other_b]))
+        other_day = np.concatenate((found.days[other_s], day[other_b]))
+        keep = other != number[row]
+        row, other, other_day = row[keep], other[keep], other_day[keep]
+        row_day = day[row]
+        dated = (row_day != _NO_DAY) & (other_day != _NO_DAY)
+        near = ~dated | (np.abs(np.where(dated, row_day - other_day, 0)) <= self._window)
+        meets = near | (unit[row] < 0)  # whole-text keys meet whatever the dates
+        # A unit whose bucket holds RECUR_DOCS articles of other days recurs.
+        elsewhere = np.bincount(row[~meets], minlength=len(rows))
+        recurs = (elsewhere >= RECUR_DOCS) & ~over
+        recur_pos.append(pos[recurs])
+        recur_unit.append(unit[recurs])
+        # Stock text: a unit that several articles share with this one and nothing else (a
+        # feed's boilerplate line, a standard background paragraph), dated or not.
+        shared = np.unique(np.stack((pos[row], other, unit[row])), axis=1)
+        pair_start = np.flatnonzero(
+            np.concatenate(
+                ([True], (shared[0, 1:] != shared[0, :-1]) | (shared[1, 1:] != shared[1, :-1]))
+            )
+        )
+        pair_size = np.diff(np.append(pair_start, shared.shape[1]))
+        lonely = shared[:, pair_start[pair_size == 1]]
+        lonely_units, lonely_count = np.unique(lonely[[0, 2]], axis=1, return_counts=True)
+        stock = lonely_units[:, (lonely_count >= STOCK_DOCS) & (lonely_units[1] >= 0)]
+        # A unit recurs when at least two of its bands say so (one may be a chance collision).
+        recur = np.stack((np.concatenate(recur_pos), np.concatenate(recur_unit)))
+        recur_units, recur_count = np.unique(recur, axis=1, return_counts=True)
+        recurring = recur_units[:, (recur_count >= 2) & (recur_units[1] >= 0)]
+        meeting = np.unique(np.stack((pos[row[meets]], other[meets])), axis=1)
+        for k, doc in zip(*meeting.tolist(), strict=True):
+            news[k].candidates.add(doc)
+        for table in (recurring, stock):
+            for k, u in zip(*table.tolist(), strict=True):
+                news[k].recurring.add(u)
 
     def _verify(self, news: Sequence[_New], n_docs: int) -> None:
         fresh = {new.doc.doc: new.doc for new in news}
@@ -1611,7 +1725,7 @@ class StoryIndex:
         # Rarity is read once per batch, so every comparison in it uses the same weights.
         everyone = list(involved.values())
         words = np.unique(np.concatenate([d.vocab for d in everyone]))
-        df = self._doc_freqs(words.tolist()) if USE_RARITY else {}
+        df = self._df.get(words, self._store) if USE_RARITY else _NO_INTS
         rarity = _Rarity.of(words, df, n_docs)
         _set_rare(everyone, rarity)
         plans: list[tuple[_New, list[_Doc]]] = []
@@ -1704,7 +1818,8 @@ class StoryIndex:
                 # Under the lock: the cached documents' weights are shared with ``add``.
                 words = np.union1d(docs[da].vocab, docs[db].vocab)
                 self._write_df()  # an add() in progress may hold increments
-                df = self._store.get_df(words.tolist())
+                found = self._store.get_df(words.tolist())
+                df = np.array([found.get(t, 0) for t in words.tolist()], dtype=np.int64)
                 _reweight([docs[da], docs[db]], _Rarity.of(words, df, self._store.count_docs()))
                 verdict = _compare_many(docs[da], [docs[db]])[0]
             return _evidence(docs[da], docs[db], verdict)
