@@ -738,6 +738,53 @@ def _may_store(a: _Doc, b: _Doc) -> bool:
     return min(1.0, max(0.0, (share - lo) / (hi - lo))) >= least
 
 
+def _screen(
+    docs: Sequence[_Doc], left: np.ndarray, right: np.ndarray, rarity: _Rarity
+) -> np.ndarray:
+    """``_may_store`` for many pairs at once (positions in ``docs``), from vocabularies only.
+
+    The shares are summed in numpy; pairs whose factor lies within rounding noise of the bar
+    get the exact ``_may_store``, so the answer is always that of ``_may_store``.
+    """
+    keep = np.ones(len(left), dtype=bool)
+    if not RARE_RAMP or not len(left):
+        return keep
+    sizes = np.array([len(d.vocab) for d in docs], dtype=np.int64)
+    starts = np.cumsum(sizes) - sizes
+    vocab = np.concatenate([d.vocab for d in docs]).astype(np.int64)
+    weight = _lookup(rarity, vocab)
+    rare = np.flatnonzero(weight >= RARE)
+    owner = np.repeat(np.arange(len(docs)), sizes)
+    rare_sizes = np.bincount(owner[rare], minlength=len(docs))
+    rare_starts = np.cumsum(rare_sizes) - rare_sizes
+    rare_total = np.bincount(owner[rare], weight[rare], minlength=len(docs))
+    shares = []
+    for a, b in ((left, right), (right, left)):
+        # a's rare words, pair by pair, looked up among b's words (pair number in the high bits).
+        at = rare[_ranges(rare_starts[a], rare_sizes[a])]
+        pair = np.repeat(np.arange(len(a), dtype=np.int64), rare_sizes[a])
+        wanted = pair << 32 | vocab[at]
+        offered = (
+            np.repeat(np.arange(len(b), dtype=np.int64), sizes[b]) << 32
+            | vocab[_ranges(starts[b], sizes[b])]
+        )
+        _where, present = _find(offered, wanted)
+        got = np.bincount(pair[present], weight[at][present], minlength=len(a))
+        shares.append(got / np.maximum(rare_total[a], 1e-300))
+    lo, hi = RARE_RAMP
+    factor = np.clip((np.minimum(*shares) - lo) / (hi - lo), 0.0, 1.0)
+    least = STORE_FLOOR - 1e-4
+    keep = factor >= least
+    # Without rare words on one side the overlap is 1: nothing to screen.
+    keep |= (rare_sizes[left] == 0) | (rare_sizes[right] == 0)
+    close = np.flatnonzero(np.abs(factor - least) < 1e-9)
+    for k in close.tolist():
+        a_doc, b_doc = docs[int(left[k])], docs[int(right[k])]
+        _set_rare([a_doc, b_doc], rarity)
+        keep[k] = _may_store(a_doc, b_doc)
+    return keep
+
+
 def _day(date: datetime | None) -> int | None:
     if date is None:
         return None
@@ -1099,6 +1146,8 @@ class _Buckets:
             new = np.ones(len(keys), dtype=bool)
             new[1:] = (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])
             keys, docs, days = keys[new], docs[new], days[new]
+        if not len(keys):
+            return
         run = (keys, docs, days)
         self.pending.append(run)
         self.size += len(keys)
@@ -1124,7 +1173,8 @@ class _Buckets:
         docs = np.concatenate([d for _k, d, _y in self.pending])
         days = np.concatenate([y for _k, _d, y in self.pending])
         self.pending = []
-        order = np.lexsort((docs, keys))
+        # Each run is in (key, doc) order and holds larger documents than the one before.
+        order = np.argsort(keys, kind="stable")
         values: list[int | None] = (
             np.stack((keys[order], docs[order], days[order]), 1).ravel().tolist()
         )
@@ -1138,7 +1188,10 @@ class _Buckets:
         total = np.zeros(len(keys), dtype=np.int64)
         for run in self.runs:
             lo = np.searchsorted(run[0], keys, "left")
-            hi = np.searchsorted(run[0], keys, "right")
+            # Most keys are in no bucket: only those found need their bucket's end.
+            hit = np.flatnonzero(run[0][np.minimum(lo, len(run[0]) - 1)] == keys)
+            hi = lo.copy()
+            hi[hit] = np.searchsorted(run[0], keys[hit], "right")
             bounds.append((lo, hi))
             total += hi - lo
         sizes = np.where(total > limit, -1, total)
@@ -1171,6 +1224,20 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
         return _NO_INTS
     ends = np.cumsum(counts)
     return np.arange(total) - np.repeat(ends - counts - starts, counts)
+
+
+def _unique_rows(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """The distinct rows of equally long integer columns, sorted, and how often each occurs."""
+    if not len(columns[0]):
+        return [c[:0] for c in columns], _NO_INTS
+    order = np.lexsort(columns[::-1])
+    cols = [c[order] for c in columns]
+    new = np.zeros(len(order), dtype=bool)
+    new[0] = True
+    for c in cols:
+        new[1:] |= c[1:] != c[:-1]
+    starts = np.flatnonzero(new)
+    return [c[starts] for c in cols], np.diff(np.append(starts, len(order)))
 
 
 @dataclass(frozen=True)
@@ -1683,25 +1750,28 @@ class StoryIndex:
         recur_unit.append(unit[recurs])
         # Stock text: a unit that several articles share with this one and nothing else (a
         # feed's boilerplate line, a standard background paragraph), dated or not.
-        shared = np.unique(np.stack((pos[row], other, unit[row])), axis=1)
+        shared, _count = _unique_rows(pos[row], other, unit[row])
         pair_start = np.flatnonzero(
             np.concatenate(
-                ([True], (shared[0, 1:] != shared[0, :-1]) | (shared[1, 1:] != shared[1, :-1]))
+                ([True], (shared[0][1:] != shared[0][:-1]) | (shared[1][1:] != shared[1][:-1]))
             )
         )
-        pair_size = np.diff(np.append(pair_start, shared.shape[1]))
-        lonely = shared[:, pair_start[pair_size == 1]]
-        lonely_units, lonely_count = np.unique(lonely[[0, 2]], axis=1, return_counts=True)
-        stock = lonely_units[:, (lonely_count >= STOCK_DOCS) & (lonely_units[1] >= 0)]
+        pair_size = np.diff(np.append(pair_start, len(shared[0])))
+        lonely = pair_start[pair_size == 1]
+        (lonely_pos, lonely_unit), lonely_count = _unique_rows(shared[0][lonely], shared[2][lonely])
+        is_stock = (lonely_count >= STOCK_DOCS) & (lonely_unit >= 0)
+        stock = (lonely_pos[is_stock], lonely_unit[is_stock])
         # A unit recurs when at least two of its bands say so (one may be a chance collision).
-        recur = np.stack((np.concatenate(recur_pos), np.concatenate(recur_unit)))
-        recur_units, recur_count = np.unique(recur, axis=1, return_counts=True)
-        recurring = recur_units[:, (recur_count >= 2) & (recur_units[1] >= 0)]
-        meeting = np.unique(np.stack((pos[row[meets]], other[meets])), axis=1)
-        for k, doc in zip(*meeting.tolist(), strict=True):
+        (recur_pos_u, recur_unit_u), recur_count = _unique_rows(
+            np.concatenate(recur_pos), np.concatenate(recur_unit)
+        )
+        is_recurring = (recur_count >= 2) & (recur_unit_u >= 0)
+        recurring = (recur_pos_u[is_recurring], recur_unit_u[is_recurring])
+        meeting, _count = _unique_rows(pos[row[meets]], other[meets])
+        for k, doc in zip(meeting[0].tolist(), meeting[1].tolist(), strict=True):
             news[k].candidates.add(doc)
         for table in (recurring, stock):
-            for k, u in zip(*table.tolist(), strict=True):
+            for k, u in zip(table[0].tolist(), table[1].tolist(), strict=True):
                 news[k].recurring.add(u)
 
     def _verify(self, news: Sequence[_New], n_docs: int) -> None:
@@ -1727,19 +1797,33 @@ class StoryIndex:
         words = np.unique(np.concatenate([d.vocab for d in everyone]))
         df = self._df.get(words, self._store) if USE_RARITY else _NO_INTS
         rarity = _Rarity.of(words, df, n_docs)
-        _set_rare(everyone, rarity)
+        position = {d.doc: k for k, d in enumerate(everyone)}
+        left: list[int] = []
+        right: list[int] = []
+        for new in active:
+            k = position[new.doc.doc]
+            for d in sorted(new.candidates):
+                if d in position:
+                    left.append(k)
+                    right.append(position[d])
+        keep = _screen(
+            everyone, np.array(left, dtype=np.int64), np.array(right, dtype=np.int64), rarity
+        ).tolist()
         plans: list[tuple[_New, list[_Doc]]] = []
         compared: dict[int, _Doc] = {}
+        at = 0
         for new in active:
-            others = [
-                o
-                for d in sorted(new.candidates)
-                if (o := involved.get(d)) is not None and _may_store(new.doc, o)
-            ]
+            others = []
+            for d in sorted(new.candidates):
+                if d in position:
+                    if keep[at]:
+                        others.append(everyone[position[d]])
+                    at += 1
             if others:
                 plans.append((new, others))
                 compared[new.doc.doc] = new.doc
                 compared.update((o.doc, o) for o in others)
+        _set_rare(list(compared.values()), rarity)
         _set_weights([d.decode() for d in compared.values()], rarity)
         pairs: list[StoredPair] = []
         for new, others in plans:
