@@ -323,7 +323,8 @@ class _Info(dict[str, int]):
         if len(self) > 200_000:
             self.clear()
         if tok == "\n":
-            return _BREAK
+            info = self[tok] = _BREAK
+            return info
         info = self[tok] = zlib.crc32(tok.encode("utf-8")) << 2 | _kind(tok)
         return info
 
