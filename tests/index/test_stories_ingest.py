@@ -374,7 +374,26 @@ def _reference_name_flags(text: str) -> list[bool]:
 
 
 _ASCII = "aAbBsSuUxX1909 .,:/-'\n_"
-_PIECES = ["U.S.", "u.s.a", "a.b.c", "'S.A.", "'s", "’s", "1-2", "3,000", "9:00", "6-3/8", "x.", "Co.", "(", "é", "İ", "ﬁ", "²", "٣"]
+_PIECES = [
+    "U.S.",
+    "u.s.a",
+    "a.b.c",
+    "'S.A.",
+    "'s",
+    "’s",
+    "1-2",
+    "3,000",
+    "9:00",
+    "6-3/8",
+    "x.",
+    "Co.",
+    "(",
+    "é",
+    "İ",
+    "ﬁ",
+    "²",
+    "٣",
+]
 _TRICKY = (
     st.text(alphabet=st.sampled_from(list(_ASCII)), max_size=30)
     | st.lists(st.sampled_from([*_PIECES, " ", "\n", "a", "S", "1"]), max_size=12).map("".join)
