@@ -435,37 +435,29 @@ _HEAD = struct.Struct("<6I")
 
 def _pack(
     texts: tuple[Sequence[str], Sequence[str]],
-    lengths: np.ndarray,
-    numbered: np.ndarray,
-    table: np.ndarray,
-    table_kinds: np.ndarray,
+    n_units: int,
+    n_tokens: int,
+    n_distinct: int,
     weighty: int,
-    slots: np.ndarray,
+    arrays: Sequence[bytes],
 ) -> bytes:
     """One blob of a document's sentences (``texts``: sentences and normalised units) and
     comparison features, read back by ``_Doc.decode``.
 
-    Tokens are stored as slots into the document's table of distinct words, whose first
-    ``weighty`` entries (content words and numbers) are its sorted vocabulary: decoding then
-    needs no sorting, and the vocabulary can be read without decoding (``_blob_vocab``). Not
-    compressed: compressing cost the workers more than a third of their story time, and
-    uncompressing cost the parent a fifth of its.
+    ``arrays`` are, as bytes: the table of distinct word ids (uint32), tokens per unit
+    (uint32), each token's slot in the table (uint16, or uint32 past 65,535 distinct words),
+    a flag per unit with numbers and each distinct word's kind (uint8). The table comes first,
+    at a fixed offset, and its first ``weighty`` entries (content words and numbers) are the
+    document's sorted vocabulary: decoding needs no sorting, and the vocabulary can be read
+    without decoding (``_blob_vocab``). Not compressed: compressing cost the workers more than
+    a third of their story time, and uncompressing cost the parent a fifth of its.
     """
     encoded = ["\n".join(part).encode("utf-8") for part in texts]
-    head = _HEAD.pack(len(texts[1]), len(slots), len(table), weighty, *map(len, encoded))
-    width = "<u2" if len(table) <= 0xFFFF else "<u4"
-    # The table first, at a fixed offset, for _blob_vocab.
-    return b"".join(
-        (
-            head,
-            table.astype("<u4").tobytes(),
-            lengths.astype("<u4").tobytes(),
-            slots.astype(width).tobytes(),
-            numbered.astype(np.uint8).tobytes(),
-            table_kinds.astype(np.uint8).tobytes(),
-            *encoded,
-        )
-    )
+    head = _HEAD.pack(n_units, n_tokens, n_distinct, weighty, *map(len, encoded))
+    return b"".join((head, *arrays, *encoded))
+
+
+_SIZES = (4, 4, 2, 1, 1)  # bytes per entry of _pack's narrow arrays
 
 
 def _blob_vocab(blob: bytes) -> np.ndarray:
@@ -1072,31 +1064,48 @@ def prepare_stories(items: Iterable[StoryInput]) -> list[PreparedStory]:
     numbered = np.diff(with_numbers) > 0
     unit_at_l = unit_at.tolist()
     # Unit of each key, numbered within its item.
-    key_units = (keyed - np.repeat(unit_at[:-1], np.diff(column_at))).astype("<u4")
-    keys = keys.astype("<i8")
+    units_b = (keyed - np.repeat(unit_at[:-1], np.diff(column_at))).astype("<u4").tobytes()
+    # Keys item by item, each item's band by band: every item's keys are then one byte range.
+    n_bands = len(keys)
+    band, column = np.divmod(np.arange(keys.size), keys.shape[1])
+    item_of_column = np.repeat(np.arange(len(items)), np.diff(column_at))
+    order = np.lexsort((column, band, item_of_column[column]))
+    keys_b = keys.astype("<i8").ravel()[order].tobytes()
+    # The blobs' arrays for all items at once; each blob takes its byte ranges (see _pack).
+    slots = slot_of - np.repeat(np.array(table_at[:-1]), np.diff(token_at))
+    arrays = (
+        table.tobytes(),
+        lengths.astype("<u4").tobytes(),
+        slots.astype("<u2").tobytes(),
+        numbered.astype(np.uint8).tobytes(),
+        table_kinds.tobytes(),
+    )
     out = []
     for k, (item, (sents, norm)) in enumerate(zip(items, texts, strict=True)):
         t0, t1 = token_at[k], token_at[k + 1]
         u0, u1 = unit_at_l[k], unit_at_l[k + 1]
         c0, c1 = column_at[k], column_at[k + 1]
         w0, w1, w2 = table_at[k], stops_at[k], table_at[k + 1]
+        if w2 - w0 <= 0xFFFF:
+            ranges = ((w0, w2), (u0, u1), (t0, t1), (u0, u1), (w0, w2))
+            parts = [a[lo * size : hi * size] for a, (lo, hi), size in zip(arrays, ranges, _SIZES)]
+        else:  # wide slots: the batch's narrow ones would not hold them
+            parts = [
+                arrays[0][w0 * 4 : w2 * 4],
+                arrays[1][u0 * 4 : u1 * 4],
+                slots[t0:t1].astype("<u4").tobytes(),
+                arrays[3][u0:u1],
+                arrays[4][w0:w2],
+            ]
         out.append(
             PreparedStory(
                 id=item.id,
                 day=_day(item.date),
                 source=item.source,
                 title=item.title,
-                blob=_pack(
-                    (sents, norm),
-                    lengths[u0:u1],
-                    numbered[u0:u1],
-                    table[w0:w2],
-                    table_kinds[w0:w2],
-                    w1 - w0,
-                    slot_of[t0:t1] - w0,
-                ),
-                keys=keys[:, c0:c1].tobytes(),  # band by band
-                units=key_units[c0:c1].tobytes(),
+                blob=_pack((sents, norm), u1 - u0, t1 - t0, w2 - w0, w1 - w0, parts),
+                keys=keys_b[8 * n_bands * c0 : 8 * n_bands * c1],  # band by band
+                units=units_b[4 * c0 : 4 * c1],
                 text_key=_text_key(norm),
             )
         )

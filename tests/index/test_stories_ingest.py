@@ -411,3 +411,19 @@ def test_tokeniser_matches_its_reference(units: list[str]) -> None:
     for u in units:
         assert stories.tokens(u) == _reference_tokens(u)
         assert stories._name_flags(u) == _reference_name_flags(u)
+
+
+def test_a_document_of_more_than_65535_distinct_words_round_trips() -> None:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    many = [a + b + c + d for a in letters[:10] for b in letters for c in letters for d in "xyz"]
+    body = "The list follows. " + " ".join(many[:70_000]) + ". The end."
+    items = [_items()[0], StoryInput("big", "Many words", body, DAY, None), _items()[3]]
+    prepared = prepare_stories(items)
+    assert prepared == [prepare_story(x) for x in items]
+    for item, p in zip(items, prepared, strict=True):
+        doc = stories._Doc(1, p.id, p.day, p.title, p.blob).decode()
+        norm, words = stories._normalise([item.title, *sentences(item.body)])
+        assert doc.norm == norm
+        assert doc.sents == tuple(sentences(item.body))
+        flat = [w for w in words if w != "\n"]
+        assert doc.ids.tolist() == [stories._INFO[w] >> 2 for w in flat]
