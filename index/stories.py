@@ -1088,7 +1088,10 @@ def prepare_stories(items: Iterable[StoryInput]) -> list[PreparedStory]:
         w0, w1, w2 = table_at[k], stops_at[k], table_at[k + 1]
         if w2 - w0 <= 0xFFFF:
             ranges = ((w0, w2), (u0, u1), (t0, t1), (u0, u1), (w0, w2))
-            parts = [a[lo * size : hi * size] for a, (lo, hi), size in zip(arrays, ranges, _SIZES)]
+            parts = [
+                a[lo * size : hi * size]
+                for a, (lo, hi), size in zip(arrays, ranges, _SIZES, strict=True)
+            ]
         else:  # wide slots: the batch's narrow ones would not hold them
             parts = [
                 arrays[0][w0 * 4 : w2 * 4],
