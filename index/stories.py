@@ -39,13 +39,17 @@ Scores are computed when an article is added, with the rarities and recurrences 
 are not revised as the archive grows.
 
 Adding is split for parallel ingest: ``prepare_story`` / ``prepare_stories`` do everything that
-depends on one article alone (sentences, tokens, word ids and kinds, band keys, a compressed blob
-of sentences and features), anywhere, e.g. in indexing worker processes; ``StoryIndex.add`` (or
+depends on one article alone (sentences, tokens, word ids and kinds, band keys, a blob of
+sentences and features), anywhere, e.g. in indexing worker processes; ``StoryIndex.add`` (or
 ``put``/``flush``) does what needs the store, in batches of ``BATCH_SIZE`` that share one reading
-of word rarities: one statement of bucket lookups, verification of candidates (their features
-unpacked from the stored blob, never re-tokenised), writes. Commits come every few thousand
-articles or seconds (random inserts into the bucket table dirty pages that each commit writes
-out); a crash keeps the last commit, which is consistent. Either path gives the same pairs.
+of word rarities: bucket lookups for the whole batch at once, a screen of the candidate pairs
+(a score is at most its rare-word factor, which needs only the two vocabularies: most
+candidates, texts sharing a stock sentence, are never unpacked), verification of the others
+(their features unpacked from the stored blob, never re-tokenised), writes. While a store that
+began empty fills (a rebuild), its bucket table and word frequencies are kept in memory as well
+(``_Buckets``, ``_Freqs``), so lookups need no SQL. Commits come every few thousand articles
+or seconds (random inserts into the bucket table dirty pages that each commit writes out); a
+crash keeps the last commit, which is consistent. Either path gives the same pairs.
 
 Public API: ``StoryInput``, ``PreparedStory``, ``prepare_story``, ``prepare_stories``,
 ``StoryIndex``, ``PairEvidence``, ``Passage``, ``diff_versions``, ``VersionDiff``,
@@ -1656,8 +1660,8 @@ class StoryIndex:
                 self._rollback()
                 raise
             # Each commit rewrites the bucket pages touched since the last one (random keys touch
-            # most): a blank store that fills, which nobody reads meanwhile (a rebuild), commits
-            # by count only, so that a parent starved by its workers does not commit more often.
+            # most): a blank store that fills (a rebuild, whose store nobody reads before it is
+            # published) commits by count only, not more often when its workers starve it.
             if len(pending) >= COMMIT_ARTICLES or (
                 self._buckets is None and time.monotonic() - self._since >= COMMIT_SECONDS
             ):
