@@ -99,7 +99,7 @@ MIN_KEY_TOKENS = 6  # shorter units ("Nine mths", "Pay April 30") get no band ke
 BUCKET_CAP = 64
 # Bucket rows kept in memory while a story index that began empty fills (a rebuild): lookups
 # then need no SQL and rows reach the store in one sorted insert per commit. Past this many
-# the table is read from SQLite again. 0: never.
+# (24 bytes each, about 25 per Reuters article) the table is read from SQLite again. 0: never.
 BUCKET_MEMORY = 4_000_000
 # Verification
 USE_SORTED = True  # also compare units with their words sorted (moved clauses)
