@@ -39,13 +39,17 @@ Scores are computed when an article is added, with the rarities and recurrences 
 are not revised as the archive grows.
 
 Adding is split for parallel ingest: ``prepare_story`` / ``prepare_stories`` do everything that
-depends on one article alone (sentences, tokens, word ids and kinds, band keys, a compressed blob
-of sentences and features), anywhere, e.g. in indexing worker processes; ``StoryIndex.add`` (or
+depends on one article alone (sentences, tokens, word ids and kinds, band keys, a blob of
+sentences and features), anywhere, e.g. in indexing worker processes; ``StoryIndex.add`` (or
 ``put``/``flush``) does what needs the store, in batches of ``BATCH_SIZE`` that share one reading
-of word rarities: one statement of bucket lookups, verification of candidates (their features
-unpacked from the stored blob, never re-tokenised), writes. Commits come every few thousand
-articles or seconds (random inserts into the bucket table dirty pages that each commit writes
-out); a crash keeps the last commit, which is consistent. Either path gives the same pairs.
+of word rarities: bucket lookups for the whole batch at once, a screen of the candidate pairs
+(a score is at most its rare-word factor, which needs only the two vocabularies: most
+candidates, texts sharing a stock sentence, are never unpacked), verification of the others
+(their features unpacked from the stored blob, never re-tokenised), writes. While a store that
+began empty fills (a rebuild), its bucket table and word frequencies are kept in memory as well
+(``_Buckets``, ``_Freqs``), so lookups need no SQL. Commits come every few thousand articles
+or seconds (random inserts into the bucket table dirty pages that each commit writes out); a
+crash keeps the last commit, which is consistent. Either path gives the same pairs.
 
 Public API: ``StoryInput``, ``PreparedStory``, ``prepare_story``, ``prepare_stories``,
 ``StoryIndex``, ``PairEvidence``, ``Passage``, ``diff_versions``, ``VersionDiff``,
@@ -66,7 +70,7 @@ import time
 import unicodedata
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -86,13 +90,17 @@ STORE_FLOOR = 0.05  # pairs scoring below this are not stored: lower thresholds 
 WINDOW_DAYS = 3  # candidates must be this close when both dates are known
 BATCH_SIZE = 256  # articles compared with the same word rarities in add()
 COMMIT_ARTICLES = 4096  # add() commits at least this often (fewer commits: fewer page writes)
-COMMIT_SECONDS = 2.0  # ... and at least this often
+COMMIT_SECONDS = 2.0  # ... and at least this often, except while a blank store fills (a rebuild)
 DF_CACHE = 500_000  # document frequencies add() keeps in memory during a transaction
 # Candidates
 BANDS = 4
 ROWS = 2
 MIN_KEY_TOKENS = 6  # shorter units ("Nine mths", "Pay April 30") get no band keys
 BUCKET_CAP = 64
+# Bucket rows kept in memory while a story index that began empty fills (a rebuild): lookups
+# then need no SQL and rows reach the store in one sorted insert per commit. Past this many
+# (24 bytes each, about 25 per Reuters article) the table is read from SQLite again. 0: never.
+BUCKET_MEMORY = 4_000_000
 # Verification
 USE_SORTED = True  # also compare units with their words sorted (moved clauses)
 MATCH_LOW = 0.6  # unit similarity where a match starts to count
@@ -224,38 +232,56 @@ def sentences(text: str) -> list[str]:
 
 
 _ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")
+_ACRONYM_ASCII = re.compile(_ACRONYM.pattern, re.ASCII)  # the same on ASCII text, faster
+_ACRONYM_HINT = re.compile(r"\.[A-Za-z]\.")  # in every acronym; a fast scan for its dot
 # Numbers keep their fractions and ranges whole: "6-3/8" and "6-1/8" are different rates.
 _TOKEN = re.compile(r"\d+(?:[.,:/-]\d+)*|[^\W\d_]+")
 _POSSESSIVE = re.compile(r"['’]s\b")
+_POSSESSIVE_ANY_CASE = re.compile(r"['’][sS]\b")
+
+
+def _undot(s: str) -> str:
+    """``s`` with its dotted acronyms undotted ("U.S." → "US")."""
+    if _ACRONYM_HINT.search(s) is None:  # three in four texts have none
+        return s
+    return (_ACRONYM_ASCII if s.isascii() else _ACRONYM).sub(_undot_match, s)
+
+
+def _undot_match(m: re.Match[str]) -> str:
+    return m.group(0).replace(".", "")
 
 
 def tokens(sentence: str) -> list[str]:
     """Normalised word tokens: lower case, acronyms undotted, thousands separators dropped."""
     s = sentence if sentence.isascii() else unicodedata.normalize("NFKC", sentence)
-    s = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), s)
-    s = _POSSESSIVE.sub("", s.lower())
+    s = _POSSESSIVE.sub("", _undot(s).lower())
     return list(map(_NORMAL.__getitem__, _TOKEN.findall(s)))
 
 
 _TOKEN_OR_BREAK = re.compile(_TOKEN.pattern + r"|\n")
+# The same on lower-case ASCII text (where \d is [0-9] and [^\W\d_] is [a-z]), a third faster.
+_TOKEN_OR_BREAK_ASCII = re.compile(r"[0-9]+(?:[.,:/-][0-9]+)*|[a-z]+|\n", re.ASCII)
 
 
 def _normalise(units: Sequence[str]) -> tuple[list[str], list[str]]:
-    """``" ".join(tokens(unit))`` of each unit, and all their tokens in order.
+    """``" ".join(tokens(unit))`` of each unit, and all their tokens in order, with a "\n"
+    after each unit.
 
     Runs the regular expressions once over all units joined by newlines (which no
     expression crosses) rather than once per unit.
     """
     text = "\n".join(units)
-    s = text if text.isascii() else unicodedata.normalize("NFKC", text)
-    s = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), s)
-    s = _POSSESSIVE.sub("", s.lower())
-    joined = " ".join(map(_NORMAL.__getitem__, _TOKEN_OR_BREAK.findall(s)))
-    norm = [part.strip(" ") for part in joined.split("\n")]
+    ascii = text.isascii()
+    s = text if ascii else unicodedata.normalize("NFKC", text)
+    s = _POSSESSIVE.sub("", _undot(s).lower())
+    found = (_TOKEN_OR_BREAK_ASCII if ascii else _TOKEN_OR_BREAK).findall(s)
+    words = list(map(_NORMAL.__getitem__, found))
+    norm = [part.strip(" ") for part in " ".join(words).split("\n")]
     if len(norm) != len(units):  # a unit with a newline of its own (a title, say)
         toks = [tokens(u) for u in units]
-        return [" ".join(t) for t in toks], [t for unit in toks for t in unit]
-    return norm, joined.split()
+        return [" ".join(t) for t in toks], [t for unit in toks for t in (*unit, "\n")]
+    words.append("\n")
+    return norm, words
 
 
 class _Normal(dict[str, str]):
@@ -284,8 +310,7 @@ def _name_flags(text: str) -> list[bool]:
     In an all-capitals unit (a wire headline) every word could be.
     """
     s = text if text.isascii() else unicodedata.normalize("NFKC", text)
-    s = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), s)
-    s = re.sub(r"['’][sS]\b", "", s)
+    s = _POSSESSIVE_ANY_CASE.sub("", _undot(s))
     found = _TOKEN.findall(s)
     if not any(c.islower() for c in s):
         return [not t[0].isdigit() for t in found]
@@ -301,11 +326,15 @@ class _Info(dict[str, int]):
     def __missing__(self, tok: str) -> int:
         if len(self) > 200_000:
             self.clear()
+        if tok == "\n":
+            info = self[tok] = _BREAK
+            return info
         info = self[tok] = zlib.crc32(tok.encode("utf-8")) << 2 | _kind(tok)
         return info
 
 
 _INFO = _Info()
+_BREAK = 1 << 63  # the info of the "\n" after each unit (_normalise): no word's
 
 
 _SMALL_NUMBERS = (
@@ -404,39 +433,41 @@ def _text_key(doc_norm: Sequence[str]) -> int | None:
 _NO_INTS = np.zeros(0, dtype=np.int64)
 _CONTENT, _NUMBER, _STOP = 0, 1, 2  # word kinds: content words and numbers carry weight
 # Blob header: units, tokens, distinct words, distinct content words and numbers (which come
-# first among the distinct words), then bytes of the sentence, norm and snorm texts.
-_HEAD = struct.Struct("<7I")
+# first among the distinct words), then bytes of the sentence and norm texts.
+_HEAD = struct.Struct("<6I")
 
 
 def _pack(
-    texts: tuple[Sequence[str], Sequence[str], Sequence[str]],
-    lengths: np.ndarray,
-    numbered: np.ndarray,
-    table: np.ndarray,
-    table_kinds: np.ndarray,
+    texts: tuple[Sequence[str], Sequence[str]],
+    n_units: int,
+    n_tokens: int,
+    n_distinct: int,
     weighty: int,
-    slots: np.ndarray,
+    arrays: Sequence[bytes],
 ) -> bytes:
-    """One compressed blob of a document's sentences (``texts``: sentences, normalised units
-    and the same sorted) and comparison features, read back by ``_Doc.decode``.
+    """One blob of a document's sentences (``texts``: sentences and normalised units) and
+    comparison features, read back by ``_Doc.decode``.
 
-    Tokens are stored as slots into the document's table of distinct words, whose first
-    ``weighty`` entries (content words and numbers) are its sorted vocabulary: decoding then
-    needs no sorting, and slots (2 bytes each) compress better than ids.
+    ``arrays`` are, as bytes: the table of distinct word ids (uint32), tokens per unit
+    (uint32), each token's slot in the table (uint16, or uint32 past 65,535 distinct words),
+    a flag per unit with numbers and each distinct word's kind (uint8). The table comes first,
+    at a fixed offset, and its first ``weighty`` entries (content words and numbers) are the
+    document's sorted vocabulary: decoding needs no sorting, and the vocabulary can be read
+    without decoding (``_blob_vocab``). Not compressed: compressing cost the workers more than
+    a third of their story time, and uncompressing cost the parent a fifth of its.
     """
     encoded = ["\n".join(part).encode("utf-8") for part in texts]
-    head = _HEAD.pack(len(texts[1]), len(slots), len(table), weighty, *map(len, encoded))
-    width = "<u2" if len(table) <= 0xFFFF else "<u4"
-    raw = [
-        head,
-        lengths.astype("<u4").tobytes(),
-        numbered.astype(np.uint8).tobytes(),
-        table.astype("<u4").tobytes(),
-        table_kinds.astype(np.uint8).tobytes(),
-        slots.astype(width).tobytes(),
-        *encoded,
-    ]
-    return zlib.compress(b"".join(raw), 1)
+    head = _HEAD.pack(n_units, n_tokens, n_distinct, weighty, *map(len, encoded))
+    return b"".join((head, *arrays, *encoded))
+
+
+_SIZES = (4, 4, 2, 1, 1)  # bytes per entry of _pack's narrow arrays
+
+
+def _blob_vocab(blob: bytes) -> np.ndarray:
+    """The sorted distinct ids of a blob's content words and numbers, without decoding it."""
+    weighty = _HEAD.unpack_from(blob)[3]
+    return np.frombuffer(blob, "<u4", weighty, _HEAD.size)
 
 
 def _kind(tok: str) -> int:
@@ -494,7 +525,7 @@ class _Doc:
     # Set by _reweight()
     weights: list[float]
     total: float
-    tw: dict[int, float]
+    tw: _Rarity
 
     def __init__(
         self,
@@ -503,7 +534,6 @@ class _Doc:
         day: int | None,
         title: str,
         blob: bytes,
-        vocab: np.ndarray | None = None,
     ) -> None:
         self.doc = doc
         self.id = id
@@ -511,7 +541,8 @@ class _Doc:
         self.title = title
         self.blob = blob
         self.decoded = False
-        self.vocab = _NO_INTS if vocab is None else vocab  # distinct content and number ids
+        self.vocab = _blob_vocab(blob)  # distinct content and number ids, without decoding
+        self.tw = _NO_RARITY
         self._token_ids: frozenset[int] | None = None
         self._rare: tuple[dict[int, float], float] | None = None
 
@@ -519,20 +550,20 @@ class _Doc:
         """Unpack the blob (once; weights come from ``_reweight``); returns self."""
         if self.decoded:
             return self
-        raw = zlib.decompress(self.blob)
+        raw = self.blob
         n_units, n_tokens, n_distinct, weighty, *sizes = _HEAD.unpack_from(raw)
         at = _HEAD.size
-        self.lengths = np.frombuffer(raw, "<u4", n_units, at).astype(np.int64)
-        at += 4 * n_units
-        self.numbers = np.frombuffer(raw, np.uint8, n_units, at).tolist()
-        at += n_units
         table = np.frombuffer(raw, "<u4", n_distinct, at)
         at += 4 * n_distinct
-        table_kinds = np.frombuffer(raw, np.uint8, n_distinct, at)
-        at += n_distinct
+        self.lengths = np.frombuffer(raw, "<u4", n_units, at).astype(np.int64)
+        at += 4 * n_units
         width = 2 if n_distinct <= 0xFFFF else 4
         self.slots = np.frombuffer(raw, f"<u{width}", n_tokens, at)
         at += width * n_tokens
+        self.numbers = list(raw[at : at + n_units])
+        at += n_units
+        table_kinds = np.frombuffer(raw, np.uint8, n_distinct, at)
+        at += n_distinct
         self.ids = table[self.slots]
         self.kinds = table_kinds[self.slots]
         self.vocab = table[:weighty]
@@ -541,11 +572,11 @@ class _Doc:
             texts.append(raw[at : at + size].decode("utf-8"))
             at += size
         self.sents = tuple(texts[0].split("\n")) if n_units > 1 else ()
-        self.norm = texts[1].split("\n")
-        self.snorm = texts[2].split("\n")
+        self.norm = norm = texts[1].split("\n")
+        # Sorted words (editors move clauses) are made here, for the few documents compared.
+        self.snorm = [" ".join(sorted(part.split(" "))) if part else "" for part in norm]
         self._starts = []
         self._nums = {}
-        self.tw = {}
         self.decoded = True
         return self
 
@@ -599,27 +630,35 @@ class _Doc:
 
 @dataclass(frozen=True)
 class _Rarity:
-    """Rarity weights of a set of words: by id, and as sorted arrays for vectorised lookups."""
+    """Rarity weights of a set of words, as sorted arrays for vectorised lookups."""
 
-    table: dict[int, float]
     ids: np.ndarray  # sorted distinct word ids
     values: np.ndarray  # their rarities
 
     @classmethod
     def empty(cls) -> _Rarity:
         """No rarities known: every word counts 1."""
-        return cls({}, _NO_INTS, np.zeros(0))
+        return cls(_NO_INTS, np.zeros(0))
 
     @classmethod
-    def of(cls, ids: np.ndarray, df: dict[int, int], n_docs: int) -> _Rarity:
+    def of(cls, ids: np.ndarray, df: np.ndarray, n_docs: int) -> _Rarity:
         """Rarities of the words ``ids`` (sorted, distinct) from their document frequencies."""
         if not USE_RARITY or not len(ids):
             return cls.empty()
-        keys = ids.tolist()
-        freqs, where = np.unique([df.get(t, 0) for t in keys], return_inverse=True)
+        freqs, where = np.unique(df, return_inverse=True)
         # math.log per distinct frequency (a few hundred), not per word.
         values = np.array([_token_weight(int(d), n_docs) for d in freqs.tolist()])[where]
-        return cls(dict(zip(keys, values.tolist(), strict=True)), ids, values)
+        return cls(ids, values)
+
+    def get(self, word: int, default: float = 1.0) -> float:
+        """The rarity of one word, or ``default`` for a word not in the set."""
+        at = int(np.searchsorted(self.ids, word))
+        if at < len(self.ids) and self.ids[at] == word:
+            return float(self.values[at])
+        return default
+
+
+_NO_RARITY = _Rarity.empty()
 
 
 def _lookup(rarity: _Rarity, ids: np.ndarray) -> np.ndarray:
@@ -633,12 +672,40 @@ def _lookup(rarity: _Rarity, ids: np.ndarray) -> np.ndarray:
 
 
 def _reweight(docs: Sequence[_Doc], rarity: _Rarity) -> None:
-    """Set the unit weights and rare words of decoded documents from word rarities.
+    """Set the rare words and unit weights of decoded documents from word rarities."""
+    docs = [d for d in docs if d.decoded]
+    _set_rare(docs, rarity)
+    _set_weights(docs, rarity)
+
+
+def _set_rare(docs: Sequence[_Doc], rarity: _Rarity) -> None:
+    """Set the rare words of documents (for ``_rare_overlap``) from word rarities.
+
+    Needs only each document's vocabulary, so candidates can be screened before decoding.
+    """
+    if not docs:
+        return
+    vocab = np.concatenate([d.vocab for d in docs])
+    vocab_weight = _lookup(rarity, vocab)
+    vocab_bounds = np.cumsum([0, *(len(d.vocab) for d in docs)])
+    rare = vocab_weight >= RARE
+    rare_ids, rare_weights = vocab[rare].tolist(), vocab_weight[rare].tolist()
+    rare_bounds = np.concatenate(([0], np.cumsum(rare)))
+    rare_at = rare_bounds[vocab_bounds].tolist()
+    for k, d in enumerate(docs):
+        d.tw = rarity
+        lo, hi = rare_at[k], rare_at[k + 1]
+        words = rare_weights[lo:hi]
+        # In vocabulary order: _rare_overlap's sums must not depend on how they were set.
+        d._rare = (dict(zip(rare_ids[lo:hi], words, strict=True)), sum(words))
+
+
+def _set_weights(docs: Sequence[_Doc], rarity: _Rarity) -> None:
+    """Set the unit weights of decoded documents from word rarities.
 
     A unit weighs the rarity of its content words, half that of its numbers and 0.05 per
     stopword. Sums run in token order, as the per-unit Python sums they replace did.
     """
-    docs = [d for d in docs if d.decoded]
     if not docs:
         return
     lengths = np.concatenate([d.lengths for d in docs])
@@ -658,20 +725,81 @@ def _reweight(docs: Sequence[_Doc], rarity: _Rarity) -> None:
     numbers = np.bincount(unit_of, np.where(kinds == _NUMBER, weight, 0.0), n)
     stops = np.bincount(unit_of, (kinds == _STOP).astype(np.float64), n)
     weights = (content + 0.5 * numbers + 0.05 * stops).tolist()
-    # Rare words of each document (for _rare_overlap).
-    rare = vocab_weight >= RARE
-    rare_ids, rare_weights = vocab[rare].tolist(), vocab_weight[rare].tolist()
-    rare_bounds = np.concatenate(([0], np.cumsum(rare)))
-    rare_at = rare_bounds[vocab_bounds].tolist()
     at_unit = 0
-    for k, d in enumerate(docs):
+    for d in docs:
         d.weights = weights[at_unit : at_unit + len(d.lengths)]
         at_unit += len(d.lengths)
         d.total = max(sum(d.weights), 1e-9)
-        d.tw = rarity.table
-        lo, hi = rare_at[k], rare_at[k + 1]
-        words = rare_weights[lo:hi]
-        d._rare = (dict(zip(rare_ids[lo:hi], words, strict=True)), sum(words))
+
+
+def _may_store(a: _Doc, b: _Doc) -> bool:
+    """False when two documents' pair surely scores below ``STORE_FLOOR`` (see _score_matrix).
+
+    A score is at most its rare-word factor, which needs only the vocabularies: most
+    candidates (texts sharing a stock sentence) fail here and are never decoded or compared.
+    """
+    if not RARE_RAMP:
+        return True
+    ra, total_a = a.rare()
+    rb, total_b = b.rare()
+    if not ra or not rb:
+        return True  # no rare words to disagree on (_rare_overlap is 1)
+    lo, hi = RARE_RAMP
+    # The score is rounded to 4 decimals before it meets the floor: keep a margin for that.
+    least = STORE_FLOOR - 1e-4
+    # The factor grows with the overlap, the smaller of two shares: one low share decides.
+    share = _rare_share(ra, total_a, b.token_ids())
+    if min(1.0, max(0.0, (share - lo) / (hi - lo))) < least:
+        return False
+    share = min(share, _rare_share(rb, total_b, a.token_ids()))
+    return min(1.0, max(0.0, (share - lo) / (hi - lo))) >= least
+
+
+def _screen(
+    docs: Sequence[_Doc], left: np.ndarray, right: np.ndarray, rarity: _Rarity
+) -> np.ndarray:
+    """``_may_store`` for many pairs at once (positions in ``docs``), from vocabularies only.
+
+    The shares are summed in numpy; pairs whose factor lies within rounding noise of the bar
+    get the exact ``_may_store``, so the answer is always that of ``_may_store``.
+    """
+    keep = np.ones(len(left), dtype=bool)
+    if not RARE_RAMP or not len(left):
+        return keep
+    sizes = np.array([len(d.vocab) for d in docs], dtype=np.int64)
+    starts = np.cumsum(sizes) - sizes
+    vocab = np.concatenate([d.vocab for d in docs]).astype(np.int64)
+    weight = _lookup(rarity, vocab)
+    rare = np.flatnonzero(weight >= RARE)
+    owner = np.repeat(np.arange(len(docs)), sizes)
+    rare_sizes = np.bincount(owner[rare], minlength=len(docs))
+    rare_starts = np.cumsum(rare_sizes) - rare_sizes
+    rare_total = np.bincount(owner[rare], weight[rare], minlength=len(docs))
+    shares = []
+    for a, b in ((left, right), (right, left)):
+        # a's rare words, pair by pair, looked up among b's words (pair number in the high bits).
+        at = rare[_ranges(rare_starts[a], rare_sizes[a])]
+        pair = np.repeat(np.arange(len(a), dtype=np.int64), rare_sizes[a])
+        wanted = pair << 32 | vocab[at]
+        offered = (
+            np.repeat(np.arange(len(b), dtype=np.int64), sizes[b]) << 32
+            | vocab[_ranges(starts[b], sizes[b])]
+        )
+        _where, present = _find(offered, wanted)
+        got = np.bincount(pair[present], weight[at][present], minlength=len(a))
+        shares.append(got / np.maximum(rare_total[a], 1e-300))
+    lo, hi = RARE_RAMP
+    factor = np.clip((np.minimum(*shares) - lo) / (hi - lo), 0.0, 1.0)
+    least = STORE_FLOOR - 1e-4
+    keep = factor >= least
+    # Without rare words on one side the overlap is 1: nothing to screen.
+    keep |= (rare_sizes[left] == 0) | (rare_sizes[right] == 0)
+    close = np.flatnonzero(np.abs(factor - least) < 1e-9)
+    for k in close.tolist():
+        a_doc, b_doc = docs[int(left[k])], docs[int(right[k])]
+        _set_rare([a_doc, b_doc], rarity)
+        keep[k] = _may_store(a_doc, b_doc)
+    return keep
 
 
 def _day(date: datetime | None) -> int | None:
@@ -698,10 +826,15 @@ def _rare_overlap(a: _Doc, b: _Doc) -> float:
     rb, total_b = b.rare()
     if not ra or not rb:
         return 1.0
-    ta, tb = a.token_ids(), b.token_ids()
-    sa = sum(w for t, w in ra.items() if t in tb) / total_a
-    sb = sum(w for t, w in rb.items() if t in ta) / total_b
-    return min(sa, sb)
+    return min(_rare_share(ra, total_a, b.token_ids()), _rare_share(rb, total_b, a.token_ids()))
+
+
+def _rare_share(rare: dict[int, float], total: float, other: frozenset[int]) -> float:
+    """The weighted share of the ``rare`` words that ``other`` has, summed in ``rare``'s order."""
+    common = other.intersection(rare)  # in C: most pairs share none or one
+    if len(common) < 2:
+        return sum(rare[t] for t in common) / total
+    return sum(w for t, w in rare.items() if t in common) / total
 
 
 def _conflict(a: _Doc, i: int, b: _Doc, j: int) -> bool:
@@ -882,11 +1015,10 @@ class PreparedStory:
     day: int | None  # proleptic ordinal of the UTC date
     source: str | None
     title: str
-    blob: bytes  # sentences and comparison features, compressed (stored as is)
+    blob: bytes  # sentences and comparison features (stored as is)
     keys: bytes  # int64 band keys, band by band
-    units: bytes  # uint32 unit of each key
+    units: bytes  # uint32 keyed units, the same in every band
     text_key: int | None
-    vocab: bytes  # sorted distinct uint32 ids of content words and numbers
 
 
 def prepare_story(item: StoryInput) -> PreparedStory:
@@ -901,18 +1033,19 @@ def prepare_stories(items: Iterable[StoryInput]) -> list[PreparedStory]:
     if not items:
         return []
     texts: list[tuple[list[str], list[str]]] = []  # sentences and normalised units per item
-    words: list[str] = []
-    unit_lengths: list[int] = []
+    words: list[str] = []  # every unit's tokens, each unit's followed by "\n"
     for item in items:
         sents = sentences(item.body)
         norm, flat = _normalise([item.title, *sents])
         texts.append((sents, norm))
         words += flat
-        unit_lengths += [part.count(" ") + 1 if part else 0 for part in norm]
     info = np.fromiter(map(_INFO.__getitem__, words), dtype=np.uint64, count=len(words))
+    breaks = np.flatnonzero(info == np.uint64(_BREAK))
+    lengths = np.diff(breaks, prepend=-1) - 1
+    unit_lengths = lengths.tolist()
+    info = np.delete(info, breaks)
     ids = info >> np.uint64(2)
     kinds = (info & np.uint64(3)).astype(np.uint8)
-    lengths = np.array(unit_lengths, dtype=np.int64)
     # Units are keyed independently, so all items' units can be keyed in one pass.
     keys, keyed = _band_keys(ids, lengths)
     unit_at = np.cumsum([0, *(len(norm) for _sents, norm in texts)])
@@ -935,35 +1068,52 @@ def prepare_stories(items: Iterable[StoryInput]) -> list[PreparedStory]:
     numbered = np.diff(with_numbers) > 0
     unit_at_l = unit_at.tolist()
     # Unit of each key, numbered within its item.
-    key_units = np.broadcast_to(keyed - np.repeat(unit_at[:-1], np.diff(column_at)), keys.shape)
-    key_units = key_units.astype("<u4")
-    keys = keys.astype("<i8")
+    units_b = (keyed - np.repeat(unit_at[:-1], np.diff(column_at))).astype("<u4").tobytes()
+    # Keys item by item, each item's band by band: every item's keys are then one byte range.
+    n_bands = len(keys)
+    band, column = np.divmod(np.arange(keys.size), keys.shape[1])
+    item_of_column = np.repeat(np.arange(len(items)), np.diff(column_at))
+    order = np.lexsort((column, band, item_of_column[column]))
+    keys_b = keys.astype("<i8").ravel()[order].tobytes()
+    # The blobs' arrays for all items at once; each blob takes its byte ranges (see _pack).
+    slots = slot_of - np.repeat(np.array(table_at[:-1]), np.diff(token_at))
+    arrays = (
+        table.tobytes(),
+        lengths.astype("<u4").tobytes(),
+        slots.astype("<u2").tobytes(),
+        numbered.astype(np.uint8).tobytes(),
+        table_kinds.tobytes(),
+    )
     out = []
     for k, (item, (sents, norm)) in enumerate(zip(items, texts, strict=True)):
         t0, t1 = token_at[k], token_at[k + 1]
         u0, u1 = unit_at_l[k], unit_at_l[k + 1]
         c0, c1 = column_at[k], column_at[k + 1]
         w0, w1, w2 = table_at[k], stops_at[k], table_at[k + 1]
-        snorm = [" ".join(sorted(part.split(" "))) if part else "" for part in norm]
+        if w2 - w0 <= 0xFFFF:
+            ranges = ((w0, w2), (u0, u1), (t0, t1), (u0, u1), (w0, w2))
+            parts = [
+                a[lo * size : hi * size]
+                for a, (lo, hi), size in zip(arrays, ranges, _SIZES, strict=True)
+            ]
+        else:  # wide slots: the batch's narrow ones would not hold them
+            parts = [
+                arrays[0][w0 * 4 : w2 * 4],
+                arrays[1][u0 * 4 : u1 * 4],
+                slots[t0:t1].astype("<u4").tobytes(),
+                arrays[3][u0:u1],
+                arrays[4][w0:w2],
+            ]
         out.append(
             PreparedStory(
                 id=item.id,
                 day=_day(item.date),
                 source=item.source,
                 title=item.title,
-                blob=_pack(
-                    (sents, norm, snorm),
-                    lengths[u0:u1],
-                    numbered[u0:u1],
-                    table[w0:w2],
-                    table_kinds[w0:w2],
-                    w1 - w0,
-                    slot_of[t0:t1] - w0,
-                ),
-                keys=keys[:, c0:c1].tobytes(),  # band by band
-                units=key_units[:, c0:c1].tobytes(),
+                blob=_pack((sents, norm), u1 - u0, t1 - t0, w2 - w0, w1 - w0, parts),
+                keys=keys_b[8 * n_bands * c0 : 8 * n_bands * c1],  # band by band
+                units=units_b[4 * c0 : 4 * c1],
                 text_key=_text_key(norm),
-                vocab=table[w0:w1].tobytes(),
             )
         )
     return out
@@ -1001,10 +1151,159 @@ class _New:
 
     def __init__(self, prep: PreparedStory) -> None:
         self.prep = prep
-        vocab = np.frombuffer(prep.vocab, dtype="<u4")
-        self.doc = _Doc(0, prep.id, prep.day, prep.title, prep.blob, vocab)
+        self.doc = _Doc(0, prep.id, prep.day, prep.title, prep.blob)
         self.candidates: set[int] = set()
         self.recurring: set[int] = set()
+
+
+_NO_DAY = np.iinfo(np.int64).min  # a row without a day (whole-text keys, undated articles)
+
+
+class _Buckets:
+    """The bucket table (``keys``) held in memory, complete, while a store that began empty fills.
+
+    Rows sit in a few runs sorted by (key, doc), merged as they grow (older runs hold smaller
+    document numbers, so a key's rows read in store order); rows not yet in the store wait in
+    ``pending`` for the next commit. Only valid while this connection made every write since
+    the table was empty: the owner drops it on a rollback, a deletion or another writer.
+    """
+
+    __slots__ = ("pending", "runs", "size")
+
+    def __init__(self) -> None:
+        self.runs: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # keys, docs, days
+        self.pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.size = 0
+
+    def add(self, keys: np.ndarray, docs: np.ndarray, days: np.ndarray) -> None:
+        """Put rows into buckets (int64 arrays; day ``_NO_DAY`` for none), duplicates ignored."""
+        order = np.lexsort((docs, keys))
+        keys, docs, days = keys[order], docs[order], days[order]
+        if len(keys) > 1:
+            # A document can key the same bucket twice (a repeated sentence): one row, as in SQL.
+            new = np.ones(len(keys), dtype=bool)
+            new[1:] = (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])
+            keys, docs, days = keys[new], docs[new], days[new]
+        if not len(keys):
+            return
+        run = (keys, docs, days)
+        self.pending.append(run)
+        self.size += len(keys)
+        runs = self.runs
+        runs.append(run)
+        # Merge runs of similar size: lookups visit a logarithmic number of runs.
+        while len(runs) > 1 and len(runs[-2][0]) <= 2 * len(runs[-1][0]):
+            (k1, d1, y1), (k2, d2, y2) = runs[-2], runs.pop()
+            keys = np.concatenate((k1, k2))
+            # Stable: within a key the older run's (smaller) documents stay first.
+            order = np.argsort(keys, kind="stable")
+            runs[-1] = (
+                keys[order],
+                np.concatenate((d1, d2))[order],
+                np.concatenate((y1, y2))[order],
+            )
+
+    def take_pending(self) -> list[int | None]:
+        """The rows added since the last call, flat (key, doc, day, ...) in (key, doc) order."""
+        if not self.pending:
+            return []
+        keys = np.concatenate([k for k, _d, _y in self.pending])
+        docs = np.concatenate([d for _k, d, _y in self.pending])
+        days = np.concatenate([y for _k, _d, y in self.pending])
+        self.pending = []
+        # Each run is in (key, doc) order and holds larger documents than the one before.
+        order = np.argsort(keys, kind="stable")
+        values: list[int | None] = (
+            np.stack((keys[order], docs[order], days[order]), 1).ravel().tolist()
+        )
+        for at in (3 * np.flatnonzero(days[order] == _NO_DAY) + 2).tolist():
+            values[at] = None
+        return values
+
+    def lookup(self, keys: np.ndarray, limit: int) -> _Found:
+        """``Store.buckets`` from memory, for sorted distinct ``keys``."""
+        bounds = []
+        total = np.zeros(len(keys), dtype=np.int64)
+        for run in self.runs:
+            lo = np.searchsorted(run[0], keys, "left")
+            # Most keys are in no bucket: only those found need their bucket's end.
+            hit = np.flatnonzero(run[0][np.minimum(lo, len(run[0]) - 1)] == keys)
+            hi = lo.copy()
+            hi[hit] = np.searchsorted(run[0], keys[hit], "right")
+            bounds.append((lo, hi))
+            total += hi - lo
+        sizes = np.where(total > limit, -1, total)
+        # Rows of the buckets read, key by key and within a key run by run (store order).
+        small = np.where(sizes > 0, sizes, 0)
+        member_key: list[np.ndarray] = []
+        member_doc: list[np.ndarray] = []
+        member_day: list[np.ndarray] = []
+        for (lo, hi), (_keys, docs, days) in zip(bounds, self.runs, strict=True):
+            count = np.where(small > 0, hi - lo, 0)
+            at = _ranges(lo, count)
+            member_key.append(np.repeat(np.arange(len(keys)), count))
+            member_doc.append(docs[at])
+            member_day.append(days[at])
+        if not member_key:
+            return _Found(sizes, np.zeros(len(keys) + 1, dtype=np.int64), _NO_INTS, _NO_INTS)
+        order = np.argsort(np.concatenate(member_key), kind="stable")
+        return _Found(
+            sizes,
+            np.concatenate(([0], np.cumsum(small))),
+            np.concatenate(member_doc)[order],
+            np.concatenate(member_day)[order],
+        )
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Concatenated ``arange(start, start + count)`` for each start and count (vectorised)."""
+    total = int(counts.sum())
+    if not total:
+        return _NO_INTS
+    ends = np.cumsum(counts)
+    return np.arange(total) - np.repeat(ends - counts - starts, counts)
+
+
+def _unique_rows(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """The distinct rows of equally long integer columns, sorted, and how often each occurs."""
+    if not len(columns[0]):
+        return [c[:0] for c in columns], _NO_INTS
+    order = np.lexsort(columns[::-1])
+    cols = [c[order] for c in columns]
+    new = np.zeros(len(order), dtype=bool)
+    new[0] = True
+    for c in cols:
+        new[1:] |= c[1:] != c[:-1]
+    starts = np.flatnonzero(new)
+    return [c[starts] for c in cols], np.diff(np.append(starts, len(order)))
+
+
+@dataclass(frozen=True)
+class _Found:
+    """The stored rows of a batch's buckets, for sorted distinct keys (``Store.buckets``)."""
+
+    sizes: np.ndarray  # rows per key: 0 for an empty bucket, -1 for one over the limit
+    starts: np.ndarray  # where each key's rows begin in docs/days (one more entry at the end)
+    docs: np.ndarray
+    days: np.ndarray  # _NO_DAY for none
+
+    @classmethod
+    def of(cls, keys: np.ndarray, found: dict[int, list[tuple[int, int | None]] | None]) -> _Found:
+        """From ``Store.buckets``' answer for ``keys``."""
+        sizes = np.zeros(len(keys), dtype=np.int64)
+        docs: list[int] = []
+        days: list[int] = []
+        for k, key in enumerate(keys.tolist()):
+            rows = found.get(key, ())
+            if rows is None:
+                sizes[k] = -1
+                continue
+            sizes[k] = len(rows)
+            for doc, day in rows:
+                docs.append(doc)
+                days.append(_NO_DAY if day is None else day)
+        starts = np.concatenate(([0], np.cumsum(np.maximum(sizes, 0))))
+        return cls(sizes, starts, np.array(docs, dtype=np.int64), np.array(days, dtype=np.int64))
 
 
 class _BatchKeys:
@@ -1017,27 +1316,143 @@ class _BatchKeys:
     __slots__ = ("docs", "keys", "units")
 
     def __init__(self, news: Sequence[_New]) -> None:
-        keys: list[np.ndarray] = []
-        units: list[np.ndarray] = []
+        keys: list[bytes] = []
+        units: list[bytes] = []
         text_keys: list[int] = []
         text_docs: list[int] = []
         for k, new in enumerate(news):
             prep = new.prep
-            keys.append(np.frombuffer(prep.keys, dtype="<i8"))
-            units.append(np.frombuffer(prep.units, dtype="<u4"))
+            keys.append(prep.keys)
+            units.append(prep.units)
             if prep.text_key is not None:
                 text_keys.append(prep.text_key)
                 text_docs.append(k)
-        sizes = [len(band) for band in keys]
+        keyed = np.array([len(u) // 4 for u in units], dtype=np.int64)
+        sizes = keyed * BANDS
+        band_keys = np.frombuffer(b"".join(keys), dtype="<i8").astype(np.int64)
+        # Each document's keys run band by band over its keyed units: unit of key r is r % n.
+        unit_list = np.frombuffer(b"".join(units), dtype="<u4").astype(np.int64)
+        starts = np.repeat(np.cumsum(sizes) - sizes, sizes)
+        local = np.arange(len(band_keys)) - starts
+        first_unit = np.repeat(np.cumsum(keyed) - keyed, sizes)
+        band_units = unit_list[first_unit + local % np.maximum(np.repeat(keyed, sizes), 1)]
         docs = np.concatenate(
             [np.repeat(np.arange(len(news)), sizes), np.array(text_docs, dtype=np.int64)]
         )
         order = np.argsort(docs, kind="stable")
         self.docs = docs[order]  # position of the document in the batch
-        self.keys = np.concatenate([*keys, np.array(text_keys, dtype=np.int64)])[order]
-        self.units = np.concatenate(
-            [np.concatenate(units).astype(np.int64), np.full(len(text_keys), -1, dtype=np.int64)]
-        )[order]
+        self.keys = np.concatenate([band_keys, np.array(text_keys, dtype=np.int64)])[order]
+        self.units = np.concatenate([band_units, np.full(len(text_keys), -1, dtype=np.int64)])[
+            order
+        ]
+
+
+class _Freqs:
+    """Document frequencies of words as an open transaction sees them, kept in memory.
+
+    ``known`` caches frequencies read from the store (sorted ids, counts), kept current by the
+    transaction's own additions, which wait in ``delta`` to be written at commit; the cache
+    stays valid across transactions while nobody else writes. When ``complete`` (a store that
+    began empty) it holds every word's frequency and the store is never read.
+    """
+
+    __slots__ = ("complete", "delta", "known")
+
+    def __init__(self) -> None:
+        self.known = (_NO_INTS, _NO_INTS)
+        self.delta = (_NO_INTS, _NO_INTS)
+        self.complete = False
+
+    def clear(self) -> None:
+        """Forget the cached frequencies (not the pending increments)."""
+        self.known = (_NO_INTS, _NO_INTS)
+        self.complete = False
+
+    def add(self, words: np.ndarray, counts: np.ndarray) -> None:
+        """Raise the frequencies of sorted distinct ``words`` by ``counts``."""
+        words = words.astype(np.int64)
+        self.delta = _merge_counts(self.delta, words, counts, insert=True)
+        self.known = _merge_counts(self.known, words, counts, insert=self.complete)
+        if self.complete and len(self.known[0]) > DF_CACHE:
+            self.complete = False  # from now on a cache, read through to the store
+
+    def get(self, words: np.ndarray, store: Store) -> np.ndarray:
+        """Frequencies of sorted distinct ``words``, read from the store where not known."""
+        words = words.astype(np.int64)
+        ids, counts = self.known
+        at, present = _find(ids, words)
+        if not len(ids):
+            if self.complete:
+                return np.zeros(len(words), dtype=np.int64)
+        elif self.complete or present.all():
+            return np.where(present, counts[np.minimum(at, len(counts) - 1)], 0)
+        if len(ids) > DF_CACHE:
+            self.known = (_NO_INTS, _NO_INTS)
+            present[:] = False
+        missing = words[~present]
+        found = store.get_df(missing.tolist())
+        read = np.array([found.get(t, 0) for t in missing.tolist()], dtype=np.int64)
+        pending_ids, pending = self.delta
+        at_delta, in_delta = _find(pending_ids, missing)
+        read[in_delta] += pending[at_delta[in_delta]]
+        self.known = _merge_counts(self.known, missing, read, insert=True)
+        ids, counts = self.known
+        return counts[np.searchsorted(ids, words)]  # type: ignore[no-any-return]
+
+    def take_delta(self) -> tuple[list[int], list[int]]:
+        """The pending increments (words, counts), now considered written."""
+        words, counts = self.delta
+        self.delta = (_NO_INTS, _NO_INTS)
+        return words.tolist(), counts.tolist()
+
+
+def _find(ids: np.ndarray, words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where sorted ``words`` are or would go in sorted ``ids``, and which are there."""
+    at = np.searchsorted(ids, words)
+    present = np.zeros(len(words), dtype=bool)
+    if len(ids):
+        inside = at < len(ids)
+        present[inside] = ids[at[inside]] == words[inside]
+    return at, present
+
+
+def _merge_counts(
+    table: tuple[np.ndarray, np.ndarray], words: np.ndarray, counts: np.ndarray, *, insert: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Add ``counts`` of sorted distinct ``words`` to a (sorted ids, counts) table; words it
+    lacks are inserted if ``insert``, else left out."""
+    ids, values = table
+    at, present = _find(ids, words)
+    values = values.copy()
+    values[at[present]] += counts[present]
+    if insert and not present.all():
+        new = ~present
+        ids = np.insert(ids, at[new], words[new])
+        values = np.insert(values, at[new], counts[new])
+    return ids, values
+
+
+def _key_rows(
+    news: Sequence[_New], batch: _BatchKeys, first: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A batch's bucket rows as int64 arrays: keys, documents and days (``_NO_DAY``: none)."""
+    days = np.array([_NO_DAY if n.doc.day is None else n.doc.day for n in news], dtype=np.int64)
+    row_days = days[batch.docs]
+    # Whole-text keys carry no day, so exact copies meet across any gap.
+    row_days[batch.units < 0] = _NO_DAY
+    return batch.keys, batch.docs + first, row_days
+
+
+def _sql_key_rows(
+    news: Sequence[_New], batch: _BatchKeys, first: int
+) -> Iterator[tuple[int, int, int | None]]:
+    """A batch's bucket rows as store rows, in key order (B-tree pages are visited once each)."""
+    order = np.argsort(batch.keys, kind="stable")
+    at = batch.docs[order]
+    days = np.array([new.doc.day for new in news], dtype=object)[at]
+    # Whole-text keys carry no day, so exact copies meet across any gap.
+    days[batch.units[order] < 0] = None
+    return zip(batch.keys[order].tolist(), (at + first).tolist(), days.tolist(), strict=True)
 
 
 class StoryIndex:
@@ -1054,9 +1469,13 @@ class StoryIndex:
         # Document frequencies read in the open transaction, kept current by its own writes
         # (no other writer can change them until it commits), and the increments not yet
         # written: one upsert per word per commit rather than per batch.
-        self._df: dict[int, int] = {}
-        self._df_delta: dict[int, int] = {}
+        self._df = _Freqs()
         self._since = 0.0  # when that transaction began (time.monotonic)
+        # While the store's data_version stays put between our transactions nobody else wrote:
+        # the document frequencies read stay valid, and a store that began empty keeps its
+        # bucket table in memory (_Buckets) and all its frequencies in _df.
+        self._data_version: int | None = None
+        self._buckets: _Buckets | None = None
         self._queue: list[PreparedStory] = []  # put() but not yet added
         self._put_done = 0  # articles put() added
         self._put_open = 0  # ... of which not committed yet
@@ -1177,6 +1596,7 @@ class StoryIndex:
                 self._groups_cache.clear()
 
     def _delete(self, docs: list[int]) -> None:
+        self._drop_buckets()  # rows are deleted in SQL
         self._write_df()
         self._df.clear()
         stored = self._store.load_docs(docs)
@@ -1205,12 +1625,7 @@ class StoryIndex:
         store = self._store
         with store.lock:
             self._groups_cache.clear()
-            if self._pending is None:
-                store.begin()
-                self._pending = []
-                self._since = time.monotonic()
-                self._n_docs = None  # another writer may have changed the file meanwhile
-                self._df.clear()
+            pending = self._begin() if self._pending is None else self._pending
             try:
                 n_docs = store.count_docs() if self._n_docs is None else self._n_docs
                 old = store.doc_numbers(latest)
@@ -1220,7 +1635,7 @@ class StoryIndex:
                 first = store.next_doc()
                 for k, new in enumerate(news):
                     new.doc.doc = first + k
-                    self._pending.append(first + k)
+                    pending.append(first + k)
                 store.insert_docs(
                     (new.doc.doc, p.id, p.day, p.source, p.title, p.blob)
                     for new in news
@@ -1229,58 +1644,64 @@ class StoryIndex:
                 words, counts = np.unique(
                     np.concatenate([new.doc.vocab for new in news]), return_counts=True
                 )
-                known, delta = self._df, self._df_delta
-                for t, c in zip(words.tolist(), counts.tolist(), strict=True):
-                    delta[t] = delta.get(t, 0) + c
-                    if t in known:
-                        known[t] += c
+                self._df.add(words, counts)
                 n_docs += len(news)
                 batch_keys = _BatchKeys(news)
-                self._candidates(news, batch_keys)
+                self._candidates(news, batch_keys, first)
                 self._verify(news, n_docs)
-                # In key order, so B-tree pages are visited once each.
-                order = np.argsort(batch_keys.keys, kind="stable")
-                at = batch_keys.docs[order]
-                days = np.array([new.doc.day for new in news], dtype=object)[at]
-                # Whole-text keys carry no day, so exact copies meet across any gap.
-                days[batch_keys.units[order] < 0] = None
-                store.insert_keys(
-                    zip(
-                        batch_keys.keys[order].tolist(),
-                        (at + first).tolist(),
-                        days.tolist(),
-                        strict=True,
-                    )
-                )
+                if self._buckets is not None:
+                    self._buckets.add(*_key_rows(news, batch_keys, first))
+                    if self._buckets.size > BUCKET_MEMORY:
+                        self._drop_buckets()
+                else:
+                    store.insert_keys(_sql_key_rows(news, batch_keys, first))
                 self._n_docs = n_docs
             except BaseException:
                 self._rollback()
                 raise
-            if len(self._pending) >= COMMIT_ARTICLES or (
-                time.monotonic() - self._since >= COMMIT_SECONDS
+            # Each commit rewrites the bucket pages touched since the last one (random keys touch
+            # most): a blank store that fills (a rebuild, whose store nobody reads before it is
+            # published) commits by count only, not more often when its workers starve it.
+            if len(pending) >= COMMIT_ARTICLES or (
+                self._buckets is None and time.monotonic() - self._since >= COMMIT_SECONDS
             ):
                 self._commit()
 
-    def _doc_freqs(self, words: list[int]) -> dict[int, int]:
-        """Document frequencies of ``words`` (a superset), read through the transaction's cache."""
-        known = self._df
-        missing = [t for t in words if t not in known]
-        if missing:
-            if len(known) > DF_CACHE:
-                known.clear()
-                missing = words
-            found = self._store.get_df(missing)
-            delta = self._df_delta
-            for t in missing:
-                known[t] = found.get(t, 0) + delta.get(t, 0)
-        return known
+    def _begin(self) -> list[int]:
+        """Begin a write transaction and return its list of added documents; learn whether
+        another writer changed the store meanwhile."""
+        store = self._store
+        store.begin()
+        pending: list[int] = []
+        self._pending = pending
+        self._since = time.monotonic()
+        self._n_docs = None
+        version = store.data_version()
+        if version == self._data_version:
+            return pending  # nobody else wrote since our last transaction
+        self._forget()
+        self._data_version = version
+        if BUCKET_MEMORY > 0 and store.is_blank():
+            self._buckets = _Buckets()
+            self._df.complete = True
+        return pending
+
+    def _forget(self) -> None:
+        """Drop what is kept in memory of the store's tables (they may have changed)."""
+        self._buckets = None
+        self._df.clear()
+
+    def _drop_buckets(self) -> None:
+        """Write the in-memory bucket rows the store lacks and read buckets from SQL again."""
+        if self._buckets is not None:
+            self._store.insert_key_values(self._buckets.take_pending())
+            self._buckets = None
 
     def _write_df(self) -> None:
         """Write the pending document frequency increments."""
-        if self._df_delta:
-            delta = self._df_delta
-            self._store.add_df_counts(list(delta), list(delta.values()))
-            delta.clear()
+        words, counts = self._df.take_delta()
+        if words:
+            self._store.add_df_counts(words, counts)
 
     def _commit(self) -> None:
         with self._store.lock:
@@ -1288,6 +1709,8 @@ class StoryIndex:
                 return
             try:
                 self._write_df()
+                if self._buckets is not None:
+                    self._store.insert_key_values(self._buckets.take_pending())
                 self._store.commit()
             except BaseException:
                 self._rollback()
@@ -1302,70 +1725,95 @@ class StoryIndex:
                 self._cache.pop(doc, None)
             self._pending = None
             self._n_docs = None
-            self._df.clear()
-            self._df_delta.clear()
+            self._forget()
+            self._df.take_delta()
             self._groups_cache.clear()
             self._put_done -= self._put_open  # put() articles of the transaction are gone
             self._put_open = 0
 
-    def _candidates(self, news: Sequence[_New], batch: _BatchKeys) -> None:
+    def _candidates(self, news: Sequence[_New], batch: _BatchKeys, first: int) -> None:
         """Fill in each new document's candidates (stored or new documents sharing a bucket)
-        and its recurring units (sentences that other articles carried on other days)."""
+        and its recurring units (sentences that other articles carried on other days).
+
+        Documents are taken in batch order: each also meets the batch's earlier documents in
+        its buckets. Vectorised over all (key row, bucket member) pairs of the batch.
+        """
         distinct, where, counts = np.unique(batch.keys, return_inverse=True, return_counts=True)
-        buckets = self._store.buckets(distinct.tolist(), BUCKET_CAP)
+        if self._buckets is not None:
+            found = self._buckets.lookup(distinct, BUCKET_CAP)
+        else:
+            found = _Found.of(distinct, self._store.buckets(distinct.tolist(), BUCKET_CAP))
         # Most keys are in no stored bucket and in no other key of the batch: they say nothing
         # about this batch (they only go into the store), so only the others are looked at.
-        stored_keys = np.fromiter(buckets, dtype=np.int64, count=len(buckets))
-        telling = (counts > 1) | np.isin(distinct, stored_keys, assume_unique=True)
+        telling = (counts > 1) | (found.sizes != 0)
         rows = np.flatnonzero(telling[where])
-        bounds = np.searchsorted(batch.docs[rows], np.arange(len(news) + 1)).tolist()
-        keys, units = batch.keys[rows].tolist(), batch.units[rows].tolist()
-        empty: list[tuple[int, int | None]] = []
-        local: dict[int, list[tuple[int, int | None]]] = {}
-        window = self._window
-        for k, new in enumerate(news):
-            if bounds[k] == bounds[k + 1]:
-                continue
-            doc = new.doc
-            number, day = doc.doc, doc.day
-            found: set[int] = set()
-            recurring: dict[int, int] = {}
-            shared_units: dict[int, set[int]] = {}  # other document → units of doc it shares
-            for row in range(bounds[k], bounds[k + 1]):
-                key, unit = keys[row], units[row]
-                stored = buckets.get(key, empty)
-                mine = local.get(key)
-                if mine is None:
-                    mine = local[key] = []
-                if stored is None or len(stored) + len(mine) > BUCKET_CAP:
-                    # Boilerplate: too common to say anything about a pair.
-                    recurring[unit] = recurring.get(unit, 0) + 1
-                    continue
-                anyday = unit < 0
-                elsewhere = 0
-                for other, other_day in itertools.chain(stored, mine):
-                    if other == number:
-                        continue
-                    shared_units.setdefault(other, set()).add(unit)
-                    near = day is None or other_day is None or abs(day - other_day) <= window
-                    if anyday or near:
-                        found.add(other)
-                    else:
-                        elsewhere += 1
-                if elsewhere >= RECUR_DOCS:
-                    recurring[unit] = recurring.get(unit, 0) + 1
-                mine.append((number, day))
-            new.candidates = found
-            # A unit recurs when at least two of its bands say so (one may be a chance collision).
-            new.recurring = {u for u, n in recurring.items() if n >= 2 and u >= 0}
-            # Stock text: a unit that several articles share with this one and nothing else
-            # (a feed's boilerplate line, a standard background paragraph), dated or not.
-            lonely_units: dict[int, int] = {}
-            for shared in shared_units.values():
-                if len(shared) == 1:
-                    (u,) = shared
-                    lonely_units[u] = lonely_units.get(u, 0) + 1
-            new.recurring |= {u for u, n in lonely_units.items() if n >= STOCK_DOCS and u >= 0}
+        if not len(rows):
+            return
+        key = where[rows]
+        unit = batch.units[rows]
+        pos = batch.docs[rows]  # the document's position in the batch
+        number = pos + first
+        days = np.array([_NO_DAY if n.doc.day is None else n.doc.day for n in news])
+        day = days[pos]
+        # A row meets the bucket's stored rows and the key's earlier rows in the batch (its
+        # rank among them), as long as the bucket has at most BUCKET_CAP rows by then.
+        by_key = np.argsort(key, kind="stable")
+        group_start = np.searchsorted(key[by_key], key[by_key], "left")
+        rank = np.empty(len(rows), dtype=np.int64)
+        rank[by_key] = np.arange(len(rows)) - group_start
+        size = found.sizes[key]
+        over = (size < 0) | (size + rank > BUCKET_CAP)
+        # Boilerplate: too common to say anything about a pair.
+        recur_pos, recur_unit = [pos[over]], [unit[over]]
+        live = np.flatnonzero(~over)
+        stored = size[live]
+        row_s = np.repeat(live, stored)
+        other_s = _ranges(found.starts[key[live]], stored)
+        earlier = rank[live]
+        row_b = np.repeat(live, earlier)
+        # The earlier rows of the same key: by_key lists them just before the row itself.
+        at_sorted = np.empty(len(rows), dtype=np.int64)
+        at_sorted[by_key] = np.arange(len(rows))
+        other_b = by_key[_ranges(at_sorted[live] - earlier, earlier)]
+        row = np.concatenate((row_s, row_b))
+        other = np.concatenate((found.docs[other_s], number[other_b]))
+        other_day = np.concatenate((found.days[other_s], day[other_b]))
+        keep = other != number[row]
+        row, other, other_day = row[keep], other[keep], other_day[keep]
+        row_day = day[row]
+        dated = (row_day != _NO_DAY) & (other_day != _NO_DAY)
+        near = ~dated | (np.abs(np.where(dated, row_day - other_day, 0)) <= self._window)
+        meets = near | (unit[row] < 0)  # whole-text keys meet whatever the dates
+        # A unit whose bucket holds RECUR_DOCS articles of other days recurs.
+        elsewhere = np.bincount(row[~meets], minlength=len(rows))
+        recurs = (elsewhere >= RECUR_DOCS) & ~over
+        recur_pos.append(pos[recurs])
+        recur_unit.append(unit[recurs])
+        # Stock text: a unit that several articles share with this one and nothing else (a
+        # feed's boilerplate line, a standard background paragraph), dated or not.
+        shared, _count = _unique_rows(pos[row], other, unit[row])
+        pair_start = np.flatnonzero(
+            np.concatenate(
+                ([True], (shared[0][1:] != shared[0][:-1]) | (shared[1][1:] != shared[1][:-1]))
+            )
+        )
+        pair_size = np.diff(np.append(pair_start, len(shared[0])))
+        lonely = pair_start[pair_size == 1]
+        (lonely_pos, lonely_unit), lonely_count = _unique_rows(shared[0][lonely], shared[2][lonely])
+        is_stock = (lonely_count >= STOCK_DOCS) & (lonely_unit >= 0)
+        stock = (lonely_pos[is_stock], lonely_unit[is_stock])
+        # A unit recurs when at least two of its bands say so (one may be a chance collision).
+        (recur_pos_u, recur_unit_u), recur_count = _unique_rows(
+            np.concatenate(recur_pos), np.concatenate(recur_unit)
+        )
+        is_recurring = (recur_count >= 2) & (recur_unit_u >= 0)
+        recurring = (recur_pos_u[is_recurring], recur_unit_u[is_recurring])
+        meeting, _count = _unique_rows(pos[row[meets]], other[meets])
+        for k, doc in zip(meeting[0].tolist(), meeting[1].tolist(), strict=True):
+            news[k].candidates.add(doc)
+        for table in (recurring, stock):
+            for k, u in zip(table[0].tolist(), table[1].tolist(), strict=True):
+                news[k].recurring.add(u)
 
     def _verify(self, news: Sequence[_New], n_docs: int) -> None:
         fresh = {new.doc.doc: new.doc for new in news}
@@ -1374,30 +1822,60 @@ class StoryIndex:
         active = [new for new in news if new.candidates]
         if not active:
             return
-        loaded = self._load({d for new in active for d in new.candidates if d not in fresh})
+        # Only the documents that pass _may_store are decoded: the others need their vocabulary.
+        loaded = self._load(
+            {d for new in active for d in new.candidates if d not in fresh}, decode=False
+        )
         involved: dict[int, _Doc] = {}
         for new in active:
-            involved[new.doc.doc] = new.doc.decode()
+            involved[new.doc.doc] = new.doc
             for d in new.candidates:
                 other = fresh.get(d) or loaded.get(d)
                 if other is not None:
-                    involved[d] = other.decode()
+                    involved[d] = other
         # Rarity is read once per batch, so every comparison in it uses the same weights.
         everyone = list(involved.values())
         words = np.unique(np.concatenate([d.vocab for d in everyone]))
-        df = self._doc_freqs(words.tolist()) if USE_RARITY else {}
-        _reweight(everyone, _Rarity.of(words, df, n_docs))
-        pairs: list[StoredPair] = []
+        df = self._df.get(words, self._store) if USE_RARITY else _NO_INTS
+        rarity = _Rarity.of(words, df, n_docs)
+        position = {d.doc: k for k, d in enumerate(everyone)}
+        left: list[int] = []
+        right: list[int] = []
         for new in active:
-            others = [involved[d] for d in sorted(new.candidates) if d in involved]
+            k = position[new.doc.doc]
+            for d in sorted(new.candidates):
+                if d in position:
+                    left.append(k)
+                    right.append(position[d])
+        keep = _screen(
+            everyone, np.array(left, dtype=np.int64), np.array(right, dtype=np.int64), rarity
+        ).tolist()
+        plans: list[tuple[_New, list[_Doc]]] = []
+        compared: dict[int, _Doc] = {}
+        at = 0
+        for new in active:
+            others = []
+            for d in sorted(new.candidates):
+                if d in position:
+                    if keep[at]:
+                        others.append(everyone[position[d]])
+                    at += 1
+            if others:
+                plans.append((new, others))
+                compared[new.doc.doc] = new.doc
+                compared.update((o.doc, o) for o in others)
+        _set_rare(list(compared.values()), rarity)
+        _set_weights([d.decode() for d in compared.values()], rarity)
+        pairs: list[StoredPair] = []
+        for new, others in plans:
             verdicts = _compare_many(new.doc, others, new.recurring)
             for other, verdict in zip(others, verdicts, strict=True):
                 if verdict.score >= STORE_FLOOR:
                     pairs.append(_stored_pair(new.doc.doc, other.doc, verdict))
         self._store.insert_pairs(pairs)
 
-    def _load(self, docs: Iterable[int]) -> dict[int, _Doc]:
-        """Decoded documents by internal number, from the cache or the store."""
+    def _load(self, docs: Iterable[int], *, decode: bool = True) -> dict[int, _Doc]:
+        """Documents (decoded unless told not to) by number, from the cache or the store."""
         out: dict[int, _Doc] = {}
         missing: list[int] = []
         for d in docs:
@@ -1406,11 +1884,11 @@ class StoryIndex:
                 missing.append(d)
             else:
                 self._cache.move_to_end(d)
-                out[d] = cached.decode()
+                out[d] = cached.decode() if decode else cached
         if missing:
             for d, row in self._store.load_docs(missing).items():
                 doc = _Doc(d, row.id, row.day, row.title, row.blob)
-                out[d] = self._remember(doc.decode())
+                out[d] = self._remember(doc.decode() if decode else doc)
         return out
 
     def _remember(self, doc: _Doc) -> _Doc:
@@ -1465,7 +1943,8 @@ class StoryIndex:
                 # Under the lock: the cached documents' weights are shared with ``add``.
                 words = np.union1d(docs[da].vocab, docs[db].vocab)
                 self._write_df()  # an add() in progress may hold increments
-                df = self._store.get_df(words.tolist())
+                found = self._store.get_df(words.tolist())
+                df = np.array([found.get(t, 0) for t in words.tolist()], dtype=np.int64)
                 _reweight([docs[da], docs[db]], _Rarity.of(words, df, self._store.count_docs()))
                 verdict = _compare_many(docs[da], [docs[db]])[0]
             return _evidence(docs[da], docs[db], verdict)

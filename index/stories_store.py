@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-SCHEMA_VERSION = 3  # bump when keys, scores or the document blob change meaning
+SCHEMA_VERSION = 4  # bump when keys, scores or the document blob change meaning
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -130,6 +130,15 @@ class Store:
         """Store a value in the meta table."""
         self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", (key, value))
 
+    def data_version(self) -> int:
+        """SQLite's data_version: it changes when another connection commits a change."""
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def is_blank(self) -> bool:
+        """True when no bucket rows and no document frequencies are stored."""
+        keys = self.conn.execute("SELECT 1 FROM keys LIMIT 1").fetchone()
+        return keys is None and self.conn.execute("SELECT 1 FROM vocab LIMIT 1").fetchone() is None
+
     def close(self) -> None:
         """Close the connection."""
         with self._lock:
@@ -214,9 +223,14 @@ class Store:
 
     def add_df_counts(self, toks: Sequence[int], counts: Sequence[int]) -> None:
         """Raise document frequencies of words (``toks``) by positive ``counts``."""
-        self.conn.executemany(
-            "INSERT INTO vocab(tok, df) VALUES(?, ?) ON CONFLICT(tok) DO UPDATE SET df = df + ?",
-            zip(toks, counts, counts, strict=True),
+        values: list[int | None] = [0] * (2 * len(toks))
+        values[0::2] = toks
+        values[1::2] = counts
+        self._insert_values(
+            "INSERT INTO vocab(tok, df) VALUES ",
+            "(?,?)",
+            values,
+            " ON CONFLICT(tok) DO UPDATE SET df = df + excluded.df",
         )
 
     def get_df(self, toks: Iterable[int]) -> dict[int, int]:
@@ -235,6 +249,27 @@ class Store:
     def insert_keys(self, rows: Iterable[KeyRow]) -> None:
         """Put documents into band buckets: (key, doc, day) rows, duplicates ignored."""
         self.conn.executemany("INSERT OR IGNORE INTO keys(key, doc, day) VALUES(?, ?, ?)", rows)
+
+    def insert_key_values(self, values: list[int | None]) -> None:
+        """``insert_keys`` of rows given flat: key, doc, day, key, doc, day, ... (faster)."""
+        self._insert_values("INSERT OR IGNORE INTO keys(key, doc, day) VALUES ", "(?,?,?)", values)
+
+    def _insert_values(self, head: str, row: str, values: list[int | None], tail: str = "") -> None:
+        """Run ``head`` + many ``row`` placeholders + ``tail`` over flat ``values``.
+
+        Hundreds of rows per statement cost a third less than executemany's one per step.
+        """
+        width = row.count("?")
+        per = max(1, min(300, self.conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width))
+        step = per * width
+        full = len(values) - len(values) % step
+        if full:
+            statement = head + ",".join([row] * per) + tail
+            for at in range(0, full, step):
+                self.conn.execute(statement, values[at : at + step])
+        if full < len(values):
+            rest = (len(values) - full) // width
+            self.conn.execute(head + ",".join([row] * rest) + tail, values[full:])
 
     def buckets(
         self, keys: Iterable[int], limit: int

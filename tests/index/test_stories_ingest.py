@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import json
 import pickle
+import re
+import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from index import stories
 from index.stories import (
@@ -261,4 +265,165 @@ def test_prepared_stories_are_plain_data() -> None:
     prepared = prepare_story(_items()[0])
     assert isinstance(prepared, PreparedStory)
     assert prepared.day == DAY.date().toordinal()
-    assert len(prepared.keys) == 2 * len(prepared.units)  # int64 keys, uint32 units
+    # int64 keys band by band, uint32 keyed units once
+    assert len(prepared.keys) == 2 * stories.BANDS * len(prepared.units)
+
+
+# -- the in-memory bucket table, the vectorised screen and the fast tokeniser must change nothing
+
+
+def _feed(items: list[StoryInput], path: Path | str = ":memory:") -> StoryIndex:
+    index = StoryIndex(path)
+    for x in items:
+        index.put([prepare_story(x)])
+    index.flush()
+    return index
+
+
+@pytest.mark.parametrize("memory", [25, 1_000_000])
+@pytest.mark.parametrize("resend", [False, True])
+def test_buckets_in_memory_or_in_sql_give_the_same_pairs(
+    monkeypatch: pytest.MonkeyPatch, memory: int, resend: bool
+) -> None:
+    monkeypatch.setattr(stories, "BATCH_SIZE", 2)
+    # Re-sent ids are replacements, which send the index back to SQL mid-stream.
+    items = _many() + (_items() + _many()[:3] if resend else [])
+    monkeypatch.setattr(stories, "BUCKET_MEMORY", 0)
+    expected = _state(_feed(items))
+    monkeypatch.setattr(stories, "BUCKET_MEMORY", memory)  # 25: dropped once full
+    index = _feed(items)
+    assert _state(index) == expected
+    assert (index._buckets is not None) == (memory > 25 and not resend)
+
+
+def test_another_writer_sends_the_index_back_to_sql(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stories, "BATCH_SIZE", 2)
+    items = _many()
+    path = tmp_path / "stories.sqlite"
+    first = StoryIndex(path)
+    first.put(prepare_stories(items[:8]))
+    first.flush()
+    assert first._buckets is not None  # a blank store filling
+    with StoryIndex(path) as second:
+        list(second.add(items[8:16]))
+    first.put(prepare_stories(items[16:]))
+    first.flush()
+    assert first._buckets is None  # it saw the other writer's commit
+    clean = StoryIndex.memory()
+    for chunk in (items[:8], items[8:16], items[16:]):
+        list(clean.add(chunk))
+    assert _state(first) == _state(clean)
+    first.close()
+
+
+def test_a_rolled_back_batch_leaves_no_rows_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stories, "BATCH_SIZE", 2)
+    monkeypatch.setattr(stories, "COMMIT_ARTICLES", 4)
+    items = _many()
+    index = StoryIndex.memory()
+    with pytest.raises(RuntimeError):
+        list(index.add(_raising(items, 7)))
+    assert len(index) == 4 and index._buckets is None
+    list(index.add(items[4:]))
+    clean = StoryIndex.memory()
+    list(clean.add(items[:4]))
+    list(clean.add(items[4:]))
+    assert _state(index) == _state(clean)
+
+
+def test_screen_agrees_with_may_store() -> None:
+    import numpy as np
+
+    prepared = prepare_stories(_items()[:6] + _many())
+    docs = [stories._Doc(k, p.id, p.day, p.title, p.blob) for k, p in enumerate(prepared)]
+    words = np.unique(np.concatenate([d.vocab for d in docs]))
+    for n_docs, spread in ((10, 3), (2000, 40), (100_000, 5)):
+        df = (words % spread).astype(np.int64)  # some rare words, some common ones
+        rarity = stories._Rarity.of(words, df, n_docs)
+        stories._set_rare(docs, rarity)
+        left, right = np.triu_indices(len(docs), 1)
+        screened = stories._screen(docs, left, right, rarity).tolist()
+        exact = [stories._may_store(docs[a], docs[b]) for a, b in zip(left, right, strict=True)]
+        assert screened == exact
+        assert not all(exact) and any(exact)
+
+
+# The tokeniser as it was first written: Unicode patterns, run unit by unit.
+_REF_ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")
+_REF_TOKEN = re.compile(r"\d+(?:[.,:/-]\d+)*|[^\W\d_]+")
+
+
+def _reference_text(text: str) -> str:
+    s = text if text.isascii() else unicodedata.normalize("NFKC", text)
+    return _REF_ACRONYM.sub(lambda m: m.group(0).replace(".", ""), s)
+
+
+def _reference_tokens(text: str) -> list[str]:
+    s = re.sub(r"['’]s\b", "", _reference_text(text).lower())
+    return [stories._NORMAL[t] for t in _REF_TOKEN.findall(s)]
+
+
+def _reference_name_flags(text: str) -> list[bool]:
+    s = re.sub(r"['’][sS]\b", "", _reference_text(text))
+    found = _REF_TOKEN.findall(s)
+    if not any(c.islower() for c in s):
+        return [not t[0].isdigit() for t in found]
+    return [k > 0 and t[0].isupper() for k, t in enumerate(found)]
+
+
+_ASCII = "aAbBsSuUxX1909 .,:/-'\n_"
+_PIECES = [
+    "U.S.",
+    "u.s.a",
+    "a.b.c",
+    "'S.A.",
+    "'s",
+    "’s",
+    "1-2",
+    "3,000",
+    "9:00",
+    "6-3/8",
+    "x.",
+    "Co.",
+    "(",
+    "é",
+    "İ",
+    "ﬁ",
+    "²",
+    "٣",
+]
+_TRICKY = (
+    st.text(alphabet=st.sampled_from(list(_ASCII)), max_size=30)
+    | st.lists(st.sampled_from([*_PIECES, " ", "\n", "a", "S", "1"]), max_size=12).map("".join)
+    | st.text(alphabet=st.sampled_from(list(_ASCII + "’éÉİßﬁ²٣")) | st.characters(), max_size=30)
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_TRICKY, min_size=1, max_size=4))
+def test_tokeniser_matches_its_reference(units: list[str]) -> None:
+    norm, words = stories._normalise(units)
+    expected = [_reference_tokens(u) for u in units]
+    assert norm == [" ".join(t) for t in expected]
+    assert words == [t for unit in expected for t in (*unit, "\n")]
+    for u in units:
+        assert stories.tokens(u) == _reference_tokens(u)
+        assert stories._name_flags(u) == _reference_name_flags(u)
+
+
+def test_a_document_of_more_than_65535_distinct_words_round_trips() -> None:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    many = [a + b + c + d for a in letters[:10] for b in letters for c in letters for d in "xyz"]
+    body = "The list follows. " + " ".join(many[:70_000]) + ". The end."
+    items = [_items()[0], StoryInput("big", "Many words", body, DAY, None), _items()[3]]
+    prepared = prepare_stories(items)
+    assert prepared == [prepare_story(x) for x in items]
+    for item, p in zip(items, prepared, strict=True):
+        doc = stories._Doc(1, p.id, p.day, p.title, p.blob).decode()
+        norm, words = stories._normalise([item.title, *sentences(item.body)])
+        assert doc.norm == norm
+        assert doc.sents == tuple(sentences(item.body))
+        flat = [w for w in words if w != "\n"]
+        assert doc.ids.tolist() == [stories._INFO[w] >> 2 for w in flat]
