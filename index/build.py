@@ -51,6 +51,8 @@ ARCHIVE_CONFIG = ".copydesk.json"
 PROGRESS_INTERVAL = 0.2
 # Articles whose story fingerprints a worker computes in one vectorised pass.
 PREPARE_BATCH = 256
+# Articles of one unit per report (see UnitIndexer.index_unit): bounds what is held and sent.
+REPORT_ARTICLES = 1024
 # Prepared stories the parent groups at a time while workers index (see StoryFeed).
 FEED_BATCH = 512
 
@@ -94,6 +96,7 @@ class UnitReport:
     # parent then reads the article back from the index).
     stories: list[PreparedStory | None] = field(default_factory=list)
     story_inputs: list[StoryInput] = field(default_factory=list)  # until prepared
+    final: bool = True  # False: more reports of this unit follow
 
 
 class UnitIndexer:
@@ -135,11 +138,12 @@ class UnitIndexer:
         Fingerprints are prepared in one vectorised pass per ``PREPARE_BATCH`` articles, so
         reports of small units (one article per file) wait for a batch; ``drain`` ends the wait.
         """
-        report = self.index_unit(unit)
-        self.held.append(report)
-        if sum(len(r.articles) for r in self.held) >= PREPARE_BATCH:
-            return self.drain()
-        return []
+        ready: list[UnitReport] = []
+        for report in self.index_unit(unit):
+            self.held.append(report)
+            if sum(len(r.articles) for r in self.held) >= PREPARE_BATCH:
+                ready += self.drain()
+        return ready
 
     def drain(self) -> list[UnitReport]:
         """Prepare the held reports' story fingerprints and return the reports."""
@@ -154,10 +158,13 @@ class UnitIndexer:
             at += n
         return held
 
-    def index_unit(self, unit: Unit) -> UnitReport:
+    def index_unit(self, unit: Unit) -> Iterator[UnitReport]:
         """Index one unit; bad input becomes skips, never an exception.
 
-        The report's ``story_inputs`` are left for ``drain`` (see ``index_units``).
+        A large unit (a shard of a big export) comes as several reports of ``REPORT_ARTICLES``
+        articles, the last one ``final``: a worker then never holds, and the parent never
+        receives, one unit's whole story data at once. The reports' ``story_inputs`` are left for
+        ``drain`` (see ``index_units``).
         """
         report = UnitReport(unit=unit)
         opts = self.options
@@ -197,9 +204,14 @@ class UnitIndexer:
                 pending.append(_story_input(article))
                 if writer.posting_count >= self.budget:
                     self._seal()
+                if len(report.articles) >= REPORT_ARTICLES:
+                    report.final = False
+                    yield report
+                    report = UnitReport(unit=unit, kind=report.kind)
+                    pending = report.story_inputs
         except Exception as exc:  # a reader bug must not stop the import either
             report.skips.append(Skip(unit.path, f"could not read: {exc!r}"))
-        return report
+        yield report
 
     def finish(self) -> list[Any]:
         """Write the last segment; returns every segment written (picklable)."""
@@ -492,7 +504,7 @@ def _index_into(
             segments = item
             break
         reports.append(item)
-        tally.files_done += 1
+        tally.files_done += item.final
         tally.articles += len(item.articles)
         tally.skips.extend(item.skips)
         if feed is not None:

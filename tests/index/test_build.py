@@ -341,3 +341,32 @@ def test_small_memory_budget_writes_several_segments_with_the_same_content(
         for word in ("missile", "flood", "the", "reuters"):
             for field in ("body", "title", "wire"):
                 assert s1.doc_frequency(field, word) == s2.doc_frequency(field, word), word
+
+
+def test_large_units_come_in_several_reports(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A unit reported in parts indexes, dedupes, counts and groups as one report does."""
+    import json
+
+    from index import build
+
+    records = []
+    for i in range(9):
+        body = f"The river level rose by {i} metres overnight, officials said on Monday."
+        records.append({"id": f"r{i % 7}", "title": f"River rises {i}", "body": body})
+    export = archive / "export.jsonl"
+    export.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    results = []
+    for name, part in (("whole", 10_000), ("parts", 2)):
+        monkeypatch.setattr(build, "REPORT_ARTICLES", part)
+        steps, summary = run(rebuild([archive], tmp_path / name, BuildOptions(workers=0)))
+        gen = store.current_generation(tmp_path / name)
+        with StoryIndex(gen / store.STORIES_FILE) as stories:
+            groups = stories.groups()
+        ids = sorted(a.id for a in iter_articles(tmp_path / name))
+        dups = sorted((d.label, d.reason) for d in summary.duplicates)
+        results.append((summary.indexed, summary.files, steps[-1].files_total, dups, ids, groups))
+    assert results[0] == results[1]
+    assert results[0][0] == 10 and len(results[0][3]) == 2  # r0 and r1 are sent twice
+    assert results[0][1] == 4  # three text files and the export, however it was reported
