@@ -20,7 +20,7 @@ from hashlib import md5
 from itertools import accumulate
 from operator import sub
 from pickle import dumps
-from typing import Any, ClassVar
+from typing import Any
 
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
@@ -122,23 +122,15 @@ _TEXT_MODES = frozenset({_POSITIONS, _FREQUENCY, _KEYWORDS, _EXISTENCE})
 
 # Positions whose one-position code is kept ready (most postings are a word's only use).
 _SINGLE_CODES = 4096
+_SINGLE = tuple(pack_uint(1) + dumps([p], 2) for p in range(_SINGLE_CODES))
 
 
-class _PositionCodes:
-    """Whoosh's Positions encoding, with the one-position codes of early positions ready."""
-
-    single: ClassVar[tuple[bytes, ...]] = tuple(
-        pack_uint(1) + dumps([p], 2) for p in range(_SINGLE_CODES)
-    )
-
-    def encode(self, poslist: list[int]) -> bytes:
-        if len(poslist) == 1:
-            p = poslist[0]
-            if p < _SINGLE_CODES:
-                return self.single[p]
-            return pack_uint(1) + dumps([p], 2)
-        deltas = [poslist[0], *map(sub, poslist[1:], poslist)]
-        return pack_uint(len(deltas)) + dumps(deltas, 2)
+def _encode_positions(poslist: list[int]) -> bytes:
+    """Whoosh's Positions encoding of a posting's positions (the frequency, pickled deltas)."""
+    if len(poslist) == 1 and poslist[0] < _SINGLE_CODES:
+        return _SINGLE[poslist[0]]
+    deltas = [poslist[0], *map(sub, poslist[1:], poslist)]
+    return pack_uint(len(deltas)) + dumps(deltas, 2)
 
 
 class BulkSegmentWriter(FastSegmentWriter):
@@ -164,7 +156,6 @@ class BulkSegmentWriter(FastSegmentWriter):
         # column field -> (docnums, values), written at flush
         self._columns: dict[str, tuple[list[int], list[Any]]] = {}
         self._stored = self.perdocwriter._get_column("_stored")
-        self._codes = _PositionCodes()
         self.posting_count = 0
 
     def _plan_field(self, name: str) -> tuple[str, Any, int, bool, bool, Any]:
@@ -219,6 +210,7 @@ class BulkSegmentWriter(FastSegmentWriter):
 
         terms_of = self._terms
         added = 0
+        lengths: list[tuple[str, int]] = []
         for name, field, mode, scorable, value in present:
             terms = terms_of.get(name)
             if terms is None:
@@ -226,17 +218,16 @@ class BulkSegmentWriter(FastSegmentWriter):
             get = terms.get
             length = 0
             if mode == _POSITIONS:
-                single = self._codes.single
-                encode = self._codes.encode
                 poses = _positions(value)
                 added += len(poses)
                 for w, poslist in poses.items():
                     n = len(poslist)
                     length += n
+                    # Inlined one-position case of _encode_positions: the hottest line here.
                     if n == 1 and poslist[0] < _SINGLE_CODES:
-                        code = single[poslist[0]]
+                        code = _SINGLE[poslist[0]]
                     else:
-                        code = encode(poslist)
+                        code = _encode_positions(poslist)
                     entry = get(w)
                     if entry is None:
                         terms[w] = [docnum, n, code]
@@ -278,8 +269,7 @@ class BulkSegmentWriter(FastSegmentWriter):
                     else:
                         entry += (docnum, n)
             if scorable and length:
-                self._lengths(name)[local] = length_to_byte(length)
-                self._totals[name] = self._totals.get(name, 0) + length
+                lengths.append((name, length))
 
         columns = self._columns
         for name, cvalue in column_values:
@@ -290,20 +280,19 @@ class BulkSegmentWriter(FastSegmentWriter):
             found[1].append(cvalue)
         if stored_values:
             self._stored.add(local, stored_values)
-        for lenbytes in self._lenbytes.values():
-            if len(lenbytes) <= local:
-                lenbytes.append(0)
+        # Every length array holds one byte per earlier document; this one's is 0 unless set.
+        for column_bytes in self._lenbytes.values():
+            column_bytes.append(0)
+        totals = self._totals
+        for name, length in lengths:
+            doc_lengths = self._lenbytes.get(name)
+            if doc_lengths is None:
+                doc_lengths = self._lenbytes[name] = array("B", bytes(local + 1))
+            doc_lengths[local] = length_to_byte(length)
+            totals[name] = totals.get(name, 0) + length
         self.posting_count += added
         self._added = True
         self.docnum += 1
-
-    def _lengths(self, name: str) -> array[int]:
-        found = self._lenbytes.get(name)
-        if found is None:
-            found = self._lenbytes[name] = array("B", bytes(self.docnum - self.docbase))
-        if len(found) <= self.docnum - self.docbase:
-            found.append(0)
-        return found
 
     def _write_per_document(self) -> None:
         """Give the per-document writer its columns, lengths and counts, then close it."""

@@ -359,15 +359,6 @@ class Evaluator:
         if lead:
             # The lead is the body's first positions: a body phrase that ends inside the lead.
             fieldname = "body"
-        elif not self._has_positions(fieldname):
-            # No positions: every word of the phrase in the field.
-            in_field: set[int] | None = None
-            for w in set(words):
-                got = self._ids(fieldname, w, in_field if in_field is not None else restrict, None)
-                in_field = got if in_field is None else in_field & got
-                if not in_field:
-                    return {}
-            return dict.fromkeys(in_field or (), 1)
         # One pass per word (rarest first) reads ids and encoded positions together; later words
         # skip blocks without candidates when that pays.
         order = sorted(set(words), key=lambda w: self.doc_frequency(fieldname, w))
@@ -415,10 +406,6 @@ class Evaluator:
                 if count:
                     tf[d] = count
         return tf
-
-    def _has_positions(self, fieldname: str) -> bool:
-        fmt = self.s.schema[fieldname].format
-        return bool(fmt.supports("positions"))
 
     # --- dates and URLs --------------------------------------------------------------------
 

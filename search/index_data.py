@@ -397,8 +397,14 @@ class IndexData:
         self._cache(key, ids_out, w_out)
         return ids_out, w_out
 
-    def _cache(self, key: tuple[int, str, bytes], ids: array[int], weights: array[float]) -> None:
-        if len(ids) < POSTINGS_CACHE_MIN:
+    def _cache(
+        self,
+        key: tuple[int, str, bytes],
+        ids: array[int],
+        weights: array[float],
+        min_length: int = POSTINGS_CACHE_MIN,
+    ) -> None:
+        if len(ids) < min_length:
             return
         with self._plock:
             if key not in self._postings:
@@ -434,7 +440,9 @@ class IndexData:
             w_out.append(float(bisect.bisect_left(positions, limit)))
         if not ids_out:
             return None
-        self._cache(key, ids_out, w_out)
+        # Decoding positions costs more than reading postings: keep even short lists (a query
+        # asks for a word's lead postings twice, for its frequency and for its documents).
+        self._cache(key, ids_out, w_out, min_length=1)
         return ids_out, w_out
 
     def clear_postings_cache(self) -> None:
